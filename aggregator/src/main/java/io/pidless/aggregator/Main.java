@@ -1,0 +1,114 @@
+package io.pidless.aggregator;
+
+import com.github.benmanes.caffeine.cache.Scheduler;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.pidless.aggregator.config.AggregatorConfig;
+import io.pidless.aggregator.config.CommandLine;
+import io.pidless.aggregator.config.DurationParser;
+import io.pidless.aggregator.config.UsageException;
+import io.pidless.aggregator.http.MetricsServer;
+import io.pidless.aggregator.protocol.IngestServer;
+import io.pidless.aggregator.session.SessionRegistry;
+import io.pidless.aggregator.stats.AggregatorStats;
+import io.pidless.aggregator.store.SeriesStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import sun.misc.Signal;
+
+/**
+ * Wires the aggregator together and runs it until SIGTERM or SIGINT, then stops it gracefully and
+ * exits 0. Exit 2: bad flags; exit 1: could not start (the message says why and what to do).
+ */
+public final class Main {
+  private static final Logger LOG = Logger.getLogger("io.pidless.aggregator");
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    if (CommandLine.wantsHelp(args)) {
+      System.out.print(CommandLine.usage());
+      return;
+    }
+    AggregatorConfig config;
+    try {
+      config = CommandLine.parse(args, System.getenv());
+    } catch (UsageException e) {
+      System.err.println("pidless-aggregator: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Logging.configure(System.getenv("PIDLESS_LOG_LEVEL"));
+    CountDownLatch stop = new CountDownLatch(1);
+    Signal.handle(new Signal("TERM"), s -> stop.countDown());
+    Signal.handle(new Signal("INT"), s -> stop.countDown());
+    try (Aggregator aggregator = Aggregator.start(config)) {
+      LOG.info("pidless aggregator " + Aggregator.VERSION + " listening on unix:" + config.socket()
+          + ", metrics at " + aggregator.metricsUrl() + " (ttl " + DurationParser.format(config.ttl())
+          + ", max " + config.limits().maxSeries() + " series)");
+      stop.await();
+      LOG.info("stopping: no new connections; applying frames in flight, then closing");
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.SEVERE, "pidless aggregator cannot start: " + e.getMessage());
+      LOG.log(Level.FINE, "cause", e);
+      System.exit(1);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    LOG.info("stopped");
+    System.exit(0);
+  }
+
+  /** The running daemon: store, sessions, Unix socket listener and HTTP endpoint. */
+  public static final class Aggregator implements AutoCloseable {
+    public static final String VERSION = "0.1.0";
+
+    private final IngestServer ingest;
+    private final MetricsServer http;
+    private final InetSocketAddress listen;
+
+    private Aggregator(IngestServer ingest, MetricsServer http, InetSocketAddress listen) {
+      this.ingest = ingest;
+      this.http = http;
+      this.listen = listen;
+    }
+
+    public static Aggregator start(AggregatorConfig config) throws IOException {
+      AggregatorStats stats = new AggregatorStats();
+      SeriesStore store = SeriesStore.builder()
+          .ttl(config.ttl())
+          .limits(config.limits())
+          .scheduler(Scheduler.systemScheduler())
+          .stats(stats)
+          .build();
+      SessionRegistry sessions = new SessionRegistry(config.sessionTtl(), Ticker.systemTicker());
+      IngestServer ingest = IngestServer.start(config, store, sessions, stats);
+      try {
+        MetricsServer http = MetricsServer.start(config.listen(), store, stats, sessions,
+            config.limits().maxSeries(), config.maxConnections(), config.jvmMetrics());
+        return new Aggregator(ingest, http, config.listen());
+      } catch (IOException e) {
+        ingest.close();
+        throw new IOException("cannot listen on " + config.listen() + " for /metrics: " + e.getMessage()
+            + "; pass --listen HOST:PORT with a free port", e);
+      }
+    }
+
+    public String metricsUrl() {
+      String host = listen.getAddress() == null || listen.getAddress().isAnyLocalAddress()
+          ? "0.0.0.0" : listen.getAddress().getHostAddress();
+      return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.port() + "/metrics";
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        ingest.close();
+      } finally {
+        http.close();
+      }
+    }
+  }
+}

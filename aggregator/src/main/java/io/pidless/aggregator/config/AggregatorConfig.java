@@ -1,0 +1,212 @@
+package io.pidless.aggregator.config;
+
+import io.pidless.protocol.Protocol;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Everything the aggregator can be told, with the defaults a node gets when nobody says anything.
+ * Built with {@link #builder()}; {@link CommandLine} fills a builder from flags and environment.
+ *
+ * <pre>{@code
+ * AggregatorConfig config = AggregatorConfig.builder()
+ *     .socket(Path.of("/tmp/p/pidless.sock"))
+ *     .listen(new InetSocketAddress("127.0.0.1", 0))
+ *     .ttl(Duration.ofMinutes(5))
+ *     .build();
+ * }</pre>
+ */
+public record AggregatorConfig(
+    Path socket,
+    Set<PosixFilePermission> socketMode,
+    InetSocketAddress listen,
+    Duration ttl,
+    Duration sessionTtl,
+    Duration shutdownTimeout,
+    Limits limits,
+    int maxConnections,
+    int ioThreads,
+    boolean jvmMetrics) {
+
+  public static final int DEFAULT_PORT = 9746;
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Bounds on what one definition or frame may hold; each rejection is counted by reason. */
+  public record Limits(int maxSeries, int maxLabels, int maxNameLength, int maxLabelValueLength, int maxFrameBytes) {
+    public static final Limits DEFAULTS = new Limits(100_000, 30, 256, 1024, Protocol.DEFAULT_MAX_FRAME_BYTES);
+  }
+
+  /** Builder in Caffeine's manner: each option once, bad values rejected with the value named. */
+  public static final class Builder {
+    private Path socket;
+    private Set<PosixFilePermission> socketMode;
+    private InetSocketAddress listen;
+    private Duration ttl;
+    private Duration sessionTtl;
+    private Duration shutdownTimeout;
+    private Integer maxSeries;
+    private Integer maxLabels;
+    private Integer maxNameLength;
+    private Integer maxLabelValueLength;
+    private Integer maxFrameBytes;
+    private Integer maxConnections;
+    private Integer ioThreads;
+    private Boolean jvmMetrics;
+
+    private Builder() {}
+
+    public Builder socket(Path path) {
+      socket = once(socket, path, "socket");
+      if (path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107) {
+        throw new IllegalArgumentException("socket path " + path + " is longer than the 107 bytes a Unix socket "
+            + "path may have; pass a shorter --socket");
+      }
+      return this;
+    }
+
+    /** Octal mode such as {@code "0660"}. */
+    public Builder socketMode(String octal) {
+      if (!octal.matches("0?[0-7]{3}")) {
+        throw new IllegalArgumentException("Invalid socket mode: " + octal + " (expected octal like 0660)");
+      }
+      int bits = Integer.parseInt(octal, 8);
+      StringBuilder rwx = new StringBuilder();
+      for (int shift = 6; shift >= 0; shift -= 3) {
+        int b = bits >> shift;
+        rwx.append((b & 4) != 0 ? 'r' : '-').append((b & 2) != 0 ? 'w' : '-').append((b & 1) != 0 ? 'x' : '-');
+      }
+      socketMode = once(socketMode, PosixFilePermissions.fromString(rwx.toString()), "socket mode");
+      return this;
+    }
+
+    /** {@code HOST:PORT}, {@code :PORT} (all interfaces) or {@code [v6]:PORT}. */
+    public Builder listen(String hostPort) {
+      int colon = hostPort.lastIndexOf(':');
+      if (colon < 0) {
+        throw new IllegalArgumentException("Invalid listen address: " + hostPort + " (expected HOST:PORT or :PORT)");
+      }
+      String host = hostPort.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      int port;
+      try {
+        port = Integer.parseInt(hostPort.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("Invalid listen port in " + hostPort);
+      }
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("Invalid listen port in " + hostPort + " (0..65535)");
+      }
+      return listen(host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port));
+    }
+
+    public Builder listen(InetSocketAddress address) {
+      listen = once(listen, address, "listen address");
+      return this;
+    }
+
+    public Builder ttl(Duration d) {
+      ttl = once(ttl, positive(d, "ttl"), "ttl");
+      return this;
+    }
+
+    public Builder sessionTtl(Duration d) {
+      sessionTtl = once(sessionTtl, positive(d, "session ttl"), "session ttl");
+      return this;
+    }
+
+    public Builder shutdownTimeout(Duration d) {
+      shutdownTimeout = once(shutdownTimeout, d, "shutdown timeout");
+      return this;
+    }
+
+    public Builder maxSeries(int n) {
+      maxSeries = once(maxSeries, atLeast(n, 1, "max series"), "max series");
+      return this;
+    }
+
+    public Builder maxLabels(int n) {
+      maxLabels = once(maxLabels, atLeast(n, 0, "max labels"), "max labels");
+      return this;
+    }
+
+    public Builder maxNameLength(int n) {
+      maxNameLength = once(maxNameLength, atLeast(n, 1, "max name length"), "max name length");
+      return this;
+    }
+
+    public Builder maxLabelValueLength(int n) {
+      maxLabelValueLength = once(maxLabelValueLength, atLeast(n, 1, "max label value length"), "max label value length");
+      return this;
+    }
+
+    public Builder maxFrameBytes(int n) {
+      maxFrameBytes = once(maxFrameBytes, atLeast(n, 1024, "max frame bytes"), "max frame bytes");
+      return this;
+    }
+
+    public Builder maxConnections(int n) {
+      maxConnections = once(maxConnections, atLeast(n, 1, "max connections"), "max connections");
+      return this;
+    }
+
+    public Builder ioThreads(int n) {
+      ioThreads = once(ioThreads, atLeast(n, 1, "io threads"), "io threads");
+      return this;
+    }
+
+    public Builder jvmMetrics(boolean on) {
+      jvmMetrics = once(jvmMetrics, on, "jvm metrics");
+      return this;
+    }
+
+    public AggregatorConfig build() {
+      Limits d = Limits.DEFAULTS;
+      return new AggregatorConfig(
+          socket != null ? socket : Path.of(Protocol.DEFAULT_SOCKET_PATH),
+          socketMode != null ? socketMode : PosixFilePermissions.fromString("rw-rw----"),
+          listen != null ? listen : new InetSocketAddress(DEFAULT_PORT),
+          ttl != null ? ttl : Duration.ofMinutes(10),
+          sessionTtl != null ? sessionTtl : Duration.ofMinutes(10),
+          shutdownTimeout != null ? shutdownTimeout : Duration.ofSeconds(5),
+          new Limits(
+              maxSeries != null ? maxSeries : d.maxSeries(),
+              maxLabels != null ? maxLabels : d.maxLabels(),
+              maxNameLength != null ? maxNameLength : d.maxNameLength(),
+              maxLabelValueLength != null ? maxLabelValueLength : d.maxLabelValueLength(),
+              maxFrameBytes != null ? maxFrameBytes : d.maxFrameBytes()),
+          maxConnections != null ? maxConnections : 4096,
+          ioThreads != null ? ioThreads : Runtime.getRuntime().availableProcessors(),
+          jvmMetrics == null || jvmMetrics);
+    }
+
+    private static <T> T once(T current, T value, String what) {
+      if (current != null) {
+        throw new IllegalStateException(what + " was already set to " + current);
+      }
+      return java.util.Objects.requireNonNull(value, what);
+    }
+
+    private static Duration positive(Duration d, String what) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive, got " + DurationParser.format(d));
+      }
+      return d;
+    }
+
+    private static int atLeast(int n, int min, String what) {
+      if (n < min) {
+        throw new IllegalArgumentException(what + " must be at least " + min + ", got " + n);
+      }
+      return n;
+    }
+  }
+}

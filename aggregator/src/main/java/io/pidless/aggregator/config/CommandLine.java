@@ -1,0 +1,150 @@
+package io.pidless.aggregator.config;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/**
+ * Reads {@code --flag value} / {@code --flag=value} arguments into an {@link AggregatorConfig}. Every
+ * flag falls back to an environment variable ({@code --max-series} ← {@code PIDLESS_MAX_SERIES}), so
+ * Kubernetes and systemd can configure the daemon without a command line.
+ *
+ * <pre>{@code
+ * AggregatorConfig c = CommandLine.parse(new String[] {"--ttl", "5m"}, System.getenv());
+ * }</pre>
+ */
+public final class CommandLine {
+
+  private record Flag(String name, String arg, String help, BiConsumer<AggregatorConfig.Builder, String> apply) {
+    String env() {
+      return "PIDLESS_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+  }
+
+  private static final List<Flag> FLAGS = List.of(
+      new Flag("socket", "PATH", "Unix socket that workers connect to (default /tmp/pidless/pidless.sock;"
+          + " production: /run/pidless/pidless.sock)", (b, v) -> b.socket(Path.of(v))),
+      new Flag("socket-mode", "OCTAL", "permissions of the socket file (default 0660: owner and group may"
+          + " connect)", AggregatorConfig.Builder::socketMode),
+      new Flag("listen", "HOST:PORT", "address of the /metrics endpoint (default :"
+          + AggregatorConfig.DEFAULT_PORT + ", all interfaces)", AggregatorConfig.Builder::listen),
+      new Flag("ttl", "DURATION", "remove a series nobody wrote for this long (default 10m)",
+          (b, v) -> b.ttl(DurationParser.parse(v))),
+      new Flag("session-ttl", "DURATION", "remember a disconnected client's sequence numbers this long,"
+          + " so its re-sent batches apply once (default 10m)", (b, v) -> b.sessionTtl(DurationParser.parse(v))),
+      new Flag("shutdown-timeout", "DURATION", "on SIGTERM, wait at most this long for clients' frames in"
+          + " flight (default 5s)", (b, v) -> b.shutdownTimeout(DurationParser.parse(v))),
+      new Flag("max-series", "N", "series held at once; new ones beyond are rejected (default 100000)",
+          (b, v) -> b.maxSeries(integer(v, "max-series"))),
+      new Flag("max-labels", "N", "labels per series (default 30)", (b, v) -> b.maxLabels(integer(v, "max-labels"))),
+      new Flag("max-name-length", "BYTES", "metric and label name length (default 256)",
+          (b, v) -> b.maxNameLength(integer(v, "max-name-length"))),
+      new Flag("max-label-value-length", "BYTES", "label value length (default 1024)",
+          (b, v) -> b.maxLabelValueLength(integer(v, "max-label-value-length"))),
+      new Flag("max-frame-bytes", "BYTES", "largest frame a client may send (default 1048576)",
+          (b, v) -> b.maxFrameBytes(integer(v, "max-frame-bytes"))),
+      new Flag("max-connections", "N", "client connections open at once (default 4096)",
+          (b, v) -> b.maxConnections(integer(v, "max-connections"))),
+      new Flag("io-threads", "N", "event loop threads (default: number of cores)",
+          (b, v) -> b.ioThreads(integer(v, "io-threads"))),
+      new Flag("jvm-metrics", "BOOL", "also expose the aggregator JVM's own metrics (default true)",
+          (b, v) -> b.jvmMetrics(bool(v, "jvm-metrics"))));
+
+  private CommandLine() {}
+
+  /** True when the arguments ask for {@code --help}. */
+  public static boolean wantsHelp(String[] args) {
+    for (String a : args) {
+      if (a.equals("--help") || a.equals("-h")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public static AggregatorConfig parse(String[] args, Map<String, String> env) throws UsageException {
+    AggregatorConfig.Builder builder = AggregatorConfig.builder();
+    Set<String> given = new HashSet<>();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("--")) {
+        throw new UsageException("unexpected argument '" + arg + "'; flags start with --");
+      }
+      int eq = arg.indexOf('=');
+      String name = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
+      Flag flag = find(name);
+      String value;
+      if (eq >= 0) {
+        value = arg.substring(eq + 1);
+      } else if (i + 1 < args.length) {
+        value = args[++i];
+      } else {
+        throw new UsageException("flag --" + name + " needs a value: --" + name + " " + flag.arg());
+      }
+      if (!given.add(name)) {
+        throw new UsageException("flag --" + name + " is given twice");
+      }
+      apply(builder, flag, value, "--" + name);
+    }
+    for (Flag flag : FLAGS) {
+      String value = env.get(flag.env());
+      if (!given.contains(flag.name()) && value != null && !value.isEmpty()) {
+        apply(builder, flag, value, "environment variable " + flag.env());
+      }
+    }
+    return builder.build();
+  }
+
+  public static String usage() {
+    StringBuilder sb = new StringBuilder(
+        "Usage: java -jar pidless-aggregator.jar [flags]\n\n"
+        + "Merges metric deltas that short-lived worker processes send to a Unix socket, and serves the\n"
+        + "sums on one Prometheus /metrics endpoint. Every flag can also be set through the environment\n"
+        + "variable shown after it.\n\nFlags:\n");
+    for (Flag f : FLAGS) {
+      sb.append(String.format("  --%-24s %s%n  %-26s   [%s]%n", f.name() + " " + f.arg(), f.help(), "", f.env()));
+    }
+    sb.append("  --help                     show this text\n");
+    return sb.toString();
+  }
+
+  private static Flag find(String name) throws UsageException {
+    for (Flag f : FLAGS) {
+      if (f.name().equals(name)) {
+        return f;
+      }
+    }
+    throw new UsageException("unknown flag --" + name + "; see --help for the flags");
+  }
+
+  private static void apply(AggregatorConfig.Builder b, Flag flag, String value, String source)
+      throws UsageException {
+    try {
+      flag.apply().accept(b, value);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new UsageException(source + ": " + e.getMessage());
+    }
+  }
+
+  private static int integer(String v, String flag) {
+    try {
+      return Integer.parseInt(v.replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("Invalid number for " + flag + ": " + v);
+    }
+  }
+
+  private static boolean bool(String v, String flag) {
+    if (v.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (v.equalsIgnoreCase("false")) {
+      return false;
+    }
+    throw new IllegalArgumentException("Invalid boolean for " + flag + ": " + v + " (true or false)");
+  }
+}

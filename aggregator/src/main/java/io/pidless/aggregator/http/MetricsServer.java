@@ -1,0 +1,55 @@
+package io.pidless.aggregator.http;
+
+import io.pidless.aggregator.session.SessionRegistry;
+import io.pidless.aggregator.stats.AggregatorStats;
+import io.pidless.aggregator.store.SeriesStore;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.exporter.HTTPServer;
+import io.prometheus.client.hotspot.DefaultExports;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * The one scrape endpoint: {@code /metrics} through simpleclient_httpserver, which negotiates
+ * text 0.0.4 or OpenMetrics and gzip. Owns its own registry, so nothing else in the JVM leaks in.
+ *
+ * <pre>{@code
+ * try (MetricsServer http = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), store, stats, sessions, limits, true)) {
+ *   int port = http.port();
+ * }
+ * }</pre>
+ */
+public final class MetricsServer implements Closeable {
+  private final HTTPServer server;
+
+  private MetricsServer(HTTPServer server) {
+    this.server = server;
+  }
+
+  public static MetricsServer start(InetSocketAddress address, SeriesStore store, AggregatorStats stats,
+      SessionRegistry sessions, int maxSeries, int maxConnections, boolean jvmMetrics) throws IOException {
+    CollectorRegistry registry = new CollectorRegistry();
+    ScrapeTimer timer = new ScrapeTimer();
+    new SeriesCollector(store, timer).register(registry);
+    new SelfMetricsCollector(stats, store, sessions, timer, maxSeries, maxConnections).register(registry);
+    if (jvmMetrics) {
+      DefaultExports.register(registry);
+    }
+    return new MetricsServer(new HTTPServer.Builder()
+        .withInetSocketAddress(address)
+        .withRegistry(registry)
+        .withDaemonThreads(true)
+        .build());
+  }
+
+  /** The bound port; differs from the requested one when that was 0. */
+  public int port() {
+    return server.getPort();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}

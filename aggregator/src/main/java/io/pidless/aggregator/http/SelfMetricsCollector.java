@@ -1,0 +1,91 @@
+package io.pidless.aggregator.http;
+
+import io.pidless.aggregator.session.SessionRegistry;
+import io.pidless.aggregator.stats.AggregatorStats;
+import io.pidless.aggregator.store.SeriesStore;
+import io.pidless.protocol.ErrorCode;
+import io.pidless.protocol.FrameType;
+import io.prometheus.client.Collector;
+import io.prometheus.client.CounterMetricFamily;
+import io.prometheus.client.GaugeMetricFamily;
+import io.prometheus.client.SummaryMetricFamily;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The aggregator's own health, all under the {@code pidless_} prefix: connections, frames, deltas,
+ * acknowledgements, protocol errors, rejections, series and scrape time.
+ */
+final class SelfMetricsCollector extends Collector {
+  private final AggregatorStats stats;
+  private final SeriesStore store;
+  private final SessionRegistry sessions;
+  private final ScrapeTimer timer;
+  private final int maxSeries;
+  private final int maxConnections;
+
+  SelfMetricsCollector(AggregatorStats stats, SeriesStore store, SessionRegistry sessions, ScrapeTimer timer,
+      int maxSeries, int maxConnections) {
+    this.stats = stats;
+    this.store = store;
+    this.sessions = sessions;
+    this.timer = timer;
+    this.maxSeries = maxSeries;
+    this.maxConnections = maxConnections;
+  }
+
+  @Override
+  public List<MetricFamilySamples> collect() {
+    List<MetricFamilySamples> out = new ArrayList<>();
+    out.add(gauge("pidless_connections_open", "Client connections open now.", stats.connectionsOpen.sum()));
+    out.add(gauge("pidless_connections_limit", "Most client connections allowed at once (--max-connections).",
+        maxConnections));
+    out.add(counter("pidless_connections", "Client connections accepted.", stats.connectionsTotal.sum()));
+    CounterMetricFamily frames = new CounterMetricFamily("pidless_frames_received",
+        "Frames received from clients, by frame type.", List.of("type"));
+    for (FrameType t : List.of(FrameType.HELLO, FrameType.DEFINE, FrameType.BATCH)) {
+      frames.addMetric(List.of(t.name().toLowerCase(Locale.ROOT)), stats.framesReceived(t));
+    }
+    out.add(frames);
+    out.add(counter("pidless_bytes_received", "Bytes of frames received from clients.", stats.bytesReceived.sum()));
+    out.add(counter("pidless_deltas_received", "Deltas in batches that were applied.", stats.deltasReceived.sum()));
+    CounterMetricFamily acks = new CounterMetricFamily("pidless_acks_sent",
+        "Batches acknowledged: applied now, or already settled earlier (a re-send, not applied again).",
+        List.of("outcome"));
+    acks.addMetric(List.of("applied"), stats.batchesApplied.sum());
+    acks.addMetric(List.of("already_settled"), stats.batchesAlreadySettled.sum());
+    out.add(acks);
+    CounterMetricFamily protocolErrors = new CounterMetricFamily("pidless_protocol_errors",
+        "Protocol violations, by ERROR code; each closed one client connection.", List.of("code"));
+    CounterMetricFamily rejections = new CounterMetricFamily("pidless_rejections",
+        "Definitions and batches rejected, by reason; the connection went on.", List.of("reason"));
+    for (ErrorCode c : ErrorCode.values()) {
+      (c.closesConnection() ? protocolErrors : rejections).addMetric(List.of(c.label()), stats.errors(c));
+    }
+    out.add(protocolErrors);
+    out.add(rejections);
+    CounterMetricFamily dropped = new CounterMetricFamily("pidless_deltas_dropped",
+        "Deltas dropped because their series definition was rejected.", List.of("reason"));
+    dropped.addMetric(List.of("rejected_series"), stats.deltasDroppedRejectedSeries.sum());
+    out.add(dropped);
+    out.add(gauge("pidless_series", "Series held now.", store.seriesCount()));
+    out.add(gauge("pidless_series_limit", "Most series allowed at once (--max-series).", maxSeries));
+    out.add(gauge("pidless_families", "Metric names held now.", store.familyCount()));
+    out.add(counter("pidless_series_created", "Series created.", stats.seriesCreated.sum()));
+    out.add(counter("pidless_series_expired", "Series removed after --ttl without writes.", stats.seriesExpired.sum()));
+    out.add(gauge("pidless_sessions", "Client sessions remembered (connected, or within --session-ttl).",
+        sessions.size()));
+    out.add(new SummaryMetricFamily("pidless_scrape_duration_seconds",
+        "Time spent collecting the merged series for a scrape.", timer.count(), timer.seconds()));
+    return out;
+  }
+
+  private static GaugeMetricFamily gauge(String name, String help, double v) {
+    return new GaugeMetricFamily(name, help, v);
+  }
+
+  private static CounterMetricFamily counter(String name, String help, double v) {
+    return new CounterMetricFamily(name, help, v);
+  }
+}

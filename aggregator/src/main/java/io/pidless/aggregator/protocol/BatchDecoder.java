@@ -1,0 +1,123 @@
+package io.pidless.aggregator.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.pidless.aggregator.store.DeltaBuffer;
+import io.pidless.protocol.ErrorCode;
+import io.pidless.protocol.GaugeMode;
+
+/**
+ * Decodes a BATCH payload into a {@link DeltaBuffer} and checks every value rule, so that the batch
+ * is applied whole or not at all. Framing faults throw; a broken value rule is kept in
+ * {@link #invalid()} and the batch is rejected without closing the connection.
+ */
+final class BatchDecoder {
+  private final DeltaBuffer deltas = new DeltaBuffer();
+  private long seq;
+  private int count;
+  private int dropped;
+  private String invalid;
+
+  DeltaBuffer deltas() {
+    return deltas;
+  }
+
+  long seq() {
+    return seq;
+  }
+
+  /** Deltas in the frame, including dropped ones. */
+  int count() {
+    return count;
+  }
+
+  /** Deltas for ids whose definition was rejected. */
+  int dropped() {
+    return dropped;
+  }
+
+  /** The first broken value rule, or null. */
+  String invalid() {
+    return invalid;
+  }
+
+  void decode(ByteBuf b, SeriesTable table) {
+    deltas.clear();
+    dropped = 0;
+    invalid = null;
+    seq = Payload.varint(b, "seq");
+    if (seq == 0 || seq < 0) {
+      throw Payload.malformed("batch seq " + Long.toUnsignedString(seq) + " is outside 1..2^63-1");
+    }
+    count = Payload.count(b, "delta count", 2);
+    if (count == 0) {
+      throw Payload.malformed("batch " + seq + " has no deltas");
+    }
+    for (int i = 0; i < count; i++) {
+      long id = Payload.varint(b, "series id");
+      SeriesTable.Slot slot = table.get(id);
+      if (slot == null) {
+        throw new ProtocolException(ErrorCode.UNKNOWN_SERIES_ID,
+            "batch " + seq + " has a delta for series id " + id + ", which was never defined on this connection");
+      }
+      if (slot.type() == null) {
+        throw Payload.malformed("batch " + seq + " has a delta for series id " + id
+            + ", whose definition named an unknown type, so its shape is unknown");
+      }
+      switch (slot.type()) {
+        case COUNTER -> {
+          double v = b.readDouble();
+          check(v >= 0 && v != Double.POSITIVE_INFINITY, id, "counter increment", v, "finite and >= 0");
+          add(slot, v);
+        }
+        case GAUGE -> {
+          double v = b.readDouble();
+          check(slot.mode() != GaugeMode.SUM || Double.isFinite(v), id, "gauge change", v, "finite");
+          add(slot, v);
+        }
+        case HISTOGRAM -> {
+          int n = slot.bucketCount();
+          int start = deltas.reserveBuckets(n);
+          for (int j = 0; j < n; j++) {
+            long inc = Payload.varint(b, "bucket increment");
+            check(inc >= 0, id, "bucket increment", Long.toUnsignedString(inc), "below 2^63");
+            deltas.setBucket(start + j, inc);
+          }
+          double sum = b.readDouble();
+          check(Double.isFinite(sum), id, "histogram sum increment", sum, "finite");
+          if (slot.def() == null) {
+            dropped++;
+          } else {
+            deltas.addHistogram(slot.def(), start, sum);
+          }
+        }
+        case SUMMARY -> {
+          long c = Payload.varint(b, "summary count increment");
+          double sum = b.readDouble();
+          check(c >= 0, id, "summary count increment", Long.toUnsignedString(c), "below 2^63");
+          check(Double.isFinite(sum), id, "summary sum increment", sum, "finite");
+          if (slot.def() == null) {
+            dropped++;
+          } else {
+            deltas.addSummary(slot.def(), c, sum);
+          }
+        }
+      }
+    }
+    Payload.expectEnd(b, "BATCH");
+  }
+
+  private void add(SeriesTable.Slot slot, double v) {
+    if (slot.def() == null) {
+      dropped++;
+    } else {
+      deltas.addValue(slot.def(), v);
+    }
+  }
+
+  private void check(boolean ok, long id, String what, Object value, String rule) {
+    if (!ok && invalid == null) {
+      invalid = "batch " + seq + " rejected whole: series id " + id + " has " + what + " " + value
+          + ", which must be " + rule + ". Nothing of this batch was applied; do not re-send it";
+    }
+  }
+}

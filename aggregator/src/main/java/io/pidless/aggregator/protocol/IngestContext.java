@@ -1,0 +1,12 @@
+package io.pidless.aggregator.protocol;
+
+import io.pidless.aggregator.config.AggregatorConfig.Limits;
+import io.pidless.aggregator.session.SessionRegistry;
+import io.pidless.aggregator.stats.AggregatorStats;
+import io.pidless.aggregator.store.SeriesStore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What every connection handler shares: the store, the sessions, the counters and the limits. */
+record IngestContext(SeriesStore store, SessionRegistry sessions, AggregatorStats stats, Limits limits,
+    int maxConnections, long instance, AtomicInteger openConnections, AtomicLong connectionIds) {}

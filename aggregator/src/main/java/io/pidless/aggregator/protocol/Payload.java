@@ -1,0 +1,68 @@
+package io.pidless.aggregator.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.pidless.protocol.ErrorCode;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Readers for the field encodings of docs/PROTOCOL.md. A field running past the frame surfaces as
+ * Netty's {@link IndexOutOfBoundsException}, which the connection handler reports as a truncated frame.
+ */
+final class Payload {
+  private Payload() {}
+
+  static long varint(ByteBuf b, String field) {
+    long value = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      byte x = b.readByte();
+      if (shift == 63 && (x & 0xFE) != 0) {
+        break;
+      }
+      value |= (long) (x & 0x7F) << shift;
+      if (x >= 0) {
+        return value;
+      }
+    }
+    throw malformed("varint " + field + " is longer than 64 bits");
+  }
+
+  /** A varint that must be a count of things each at least {@code minBytes} long in what remains. */
+  static int count(ByteBuf b, String field, int minBytes) {
+    long n = varint(b, field);
+    if (n > b.readableBytes() / minBytes) {
+      throw malformed(field + " " + Long.toUnsignedString(n) + " cannot fit in the " + b.readableBytes()
+          + " bytes left in the frame");
+    }
+    return (int) n;
+  }
+
+  static String string(ByteBuf b, String field) {
+    int n = count(b, field + " length", 1);
+    int start = b.readerIndex();
+    if (!ByteBufUtil.isText(b, start, n, StandardCharsets.UTF_8)) {
+      throw malformed(field + " is not valid UTF-8");
+    }
+    String s = b.toString(start, n, StandardCharsets.UTF_8);
+    b.skipBytes(n);
+    return s;
+  }
+
+  static void expectEnd(ByteBuf b, String frame) {
+    if (b.isReadable()) {
+      throw malformed(frame + " has " + b.readableBytes() + " trailing bytes after its last field");
+    }
+  }
+
+  static ProtocolException malformed(String message) {
+    return new ProtocolException(ErrorCode.MALFORMED_FRAME, message);
+  }
+
+  static void writeVarint(ByteBuf out, long v) {
+    while ((v & ~0x7FL) != 0) {
+      out.writeByte((int) ((v & 0x7F) | 0x80));
+      v >>>= 7;
+    }
+    out.writeByte((int) v);
+  }
+}

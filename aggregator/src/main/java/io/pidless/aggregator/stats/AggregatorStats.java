@@ -1,0 +1,51 @@
+package io.pidless.aggregator.stats;
+
+import io.pidless.protocol.ErrorCode;
+import io.pidless.protocol.FrameType;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The aggregator's own counters, kept with JDK adders so the ingest path depends on no metrics
+ * library; {@code http.SelfMetricsCollector} turns them into {@code pidless_*} metrics at scrape time.
+ * Every field may be updated from any thread.
+ */
+public final class AggregatorStats {
+  public final LongAdder connectionsOpen = new LongAdder();
+  public final LongAdder connectionsTotal = new LongAdder();
+  public final LongAdder bytesReceived = new LongAdder();
+  public final LongAdder deltasReceived = new LongAdder();
+  public final LongAdder batchesApplied = new LongAdder();
+  public final LongAdder batchesAlreadySettled = new LongAdder();
+  public final LongAdder seriesCreated = new LongAdder();
+  public final LongAdder seriesExpired = new LongAdder();
+  public final LongAdder deltasDroppedRejectedSeries = new LongAdder();
+  private final Map<FrameType, LongAdder> frames = new EnumMap<>(FrameType.class);
+  private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
+
+  public AggregatorStats() {
+    for (FrameType t : FrameType.values()) {
+      frames.put(t, new LongAdder());
+    }
+    for (ErrorCode c : ErrorCode.values()) {
+      errors.put(c, new LongAdder());
+    }
+  }
+
+  public void frameReceived(FrameType type) {
+    frames.get(type).increment();
+  }
+
+  public long framesReceived(FrameType type) {
+    return frames.get(type).sum();
+  }
+
+  public void error(ErrorCode code) {
+    errors.get(code).increment();
+  }
+
+  public long errors(ErrorCode code) {
+    return errors.get(code).sum();
+  }
+}

@@ -1,0 +1,86 @@
+package io.pidless.aggregator.store;
+
+import io.pidless.protocol.GaugeMode;
+import io.pidless.protocol.MetricType;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * All series of one metric name. The first definer fixes its type, gauge mode, label names and
+ * histogram bounds; a later definition that differs is a {@code TYPE_CLASH}.
+ */
+public final class Family {
+  private final String name;
+  private final String help;
+  private final MetricType type;
+  private final GaugeMode mode;
+  private final String[] labelNames;
+  private final double[] bounds;
+  /** Series of this family in the store; read and written only inside the family map's compute. */
+  int seriesCount;
+
+  Family(String name, String help, MetricType type, GaugeMode mode, String[] labelNames, double[] bounds) {
+    this.name = name;
+    this.help = help;
+    this.type = type;
+    this.mode = mode;
+    this.labelNames = labelNames;
+    this.bounds = bounds;
+  }
+
+  /** Exposition name: for counters, without the {@code _total} suffix. */
+  public String name() {
+    return name;
+  }
+
+  public String help() {
+    return help;
+  }
+
+  public MetricType type() {
+    return type;
+  }
+
+  /** The gauge mode, or null for other types. */
+  public GaugeMode mode() {
+    return mode;
+  }
+
+  public List<String> labelNames() {
+    return List.of(labelNames);
+  }
+
+  String[] labelNameArray() {
+    return labelNames;
+  }
+
+  /** Finite histogram bucket bounds, ascending; empty for other types. */
+  public double[] bounds() {
+    return bounds.clone();
+  }
+
+  int bucketCount() {
+    return bounds.length + 1;
+  }
+
+  /** Null when {@code other} may share this family, else why not. */
+  String clashWith(Family other) {
+    if (type != other.type) {
+      return "is a " + lower(type) + ", not a " + lower(other.type);
+    }
+    if (mode != other.mode) {
+      return "is a gauge in mode " + mode.label() + ", not " + other.mode.label();
+    }
+    if (!Arrays.equals(labelNames, other.labelNames)) {
+      return "has label names " + Arrays.toString(labelNames) + ", not " + Arrays.toString(other.labelNames);
+    }
+    if (!Arrays.equals(bounds, other.bounds)) {
+      return "has bucket bounds " + Arrays.toString(bounds) + ", not " + Arrays.toString(other.bounds);
+    }
+    return null;
+  }
+
+  private static String lower(MetricType t) {
+    return t.name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

@@ -1,0 +1,49 @@
+package io.pidless.aggregator.store;
+
+import io.pidless.protocol.GaugeMode;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A {@code livesum}/{@code livemax}/{@code livemin} gauge: one current value per open writer
+ * (connection), merged at scrape time, each removed when its writer's connection closes.
+ */
+final class LiveGaugeSeries extends Series {
+  private final Map<Long, Double> byWriter = new HashMap<>(4);
+
+  LiveGaugeSeries(SeriesKey key, Family family, long createdMillis) {
+    super(key, family, createdMillis);
+  }
+
+  @Override
+  void merge(DeltaBuffer batch, int i, long writer) {
+    byWriter.put(writer, batch.value(i));
+  }
+
+  @Override
+  synchronized boolean pinned() {
+    return !byWriter.isEmpty();
+  }
+
+  @Override
+  synchronized void release(long writer) {
+    byWriter.remove(writer);
+  }
+
+  @Override
+  SeriesSnapshot capture() {
+    GaugeMode mode = family.mode();
+    if (byWriter.isEmpty()) {
+      return new SeriesSnapshot(key, family, createdMillis, mode == GaugeMode.LIVESUM, 0, 0, 0, null);
+    }
+    double v = mode == GaugeMode.LIVESUM ? 0 : Double.NaN;
+    for (double x : byWriter.values()) {
+      v = switch (mode) {
+        case LIVEMAX -> Double.isNaN(v) ? x : Math.max(v, x);
+        case LIVEMIN -> Double.isNaN(v) ? x : Math.min(v, x);
+        default -> v + x;
+      };
+    }
+    return new SeriesSnapshot(key, family, createdMillis, true, v, 0, 0, null);
+  }
+}

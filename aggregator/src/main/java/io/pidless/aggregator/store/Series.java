@@ -1,0 +1,63 @@
+package io.pidless.aggregator.store;
+
+/**
+ * One merged series. Writers and the scrape synchronize on the series itself; once expiry has
+ * {@linkplain #retire() retired} it, {@link #apply} refuses every delta so the store can re-route the
+ * delta to a fresh series instead of losing it.
+ */
+abstract class Series {
+  final SeriesKey key;
+  final Family family;
+  final long createdMillis;
+  private boolean retired;
+
+  Series(SeriesKey key, Family family, long createdMillis) {
+    this.key = key;
+    this.family = family;
+    this.createdMillis = createdMillis;
+  }
+
+  /** Applies delta {@code i} of {@code batch}; false, and nothing applied, when retired. */
+  final synchronized boolean apply(DeltaBuffer batch, int i, long writer) {
+    if (retired) {
+      return false;
+    }
+    merge(batch, i, writer);
+    return true;
+  }
+
+  final synchronized void retire() {
+    retired = true;
+  }
+
+  final synchronized SeriesSnapshot snapshot() {
+    return capture();
+  }
+
+  /** True while expiry must leave this series alone (a live gauge with an open writer). */
+  boolean pinned() {
+    return false;
+  }
+
+  /** Forgets what {@code writer} contributed to a live gauge; no-op for other series. */
+  void release(long writer) {}
+
+  abstract void merge(DeltaBuffer batch, int i, long writer);
+
+  abstract SeriesSnapshot capture();
+
+  static Series create(SeriesKey key, Family family, long createdMillis) {
+    return switch (family.type()) {
+      case COUNTER -> new ValueSeries(key, family, createdMillis, ValueSeries.Merge.ADD);
+      case GAUGE -> switch (family.mode()) {
+        case SUM -> new ValueSeries(key, family, createdMillis, ValueSeries.Merge.ADD);
+        case MAX -> new ValueSeries(key, family, createdMillis, ValueSeries.Merge.MAX);
+        case MIN -> new ValueSeries(key, family, createdMillis, ValueSeries.Merge.MIN);
+        case LAST -> new ValueSeries(key, family, createdMillis, ValueSeries.Merge.LAST);
+        case LIVESUM, LIVEMAX, LIVEMIN -> new LiveGaugeSeries(key, family, createdMillis);
+      };
+      case HISTOGRAM -> new HistogramSeries(key, family, createdMillis);
+      case SUMMARY -> new SummarySeries(key, family, createdMillis);
+    };
+  }
+}

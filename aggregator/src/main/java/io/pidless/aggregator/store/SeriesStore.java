@@ -1,0 +1,384 @@
+package io.pidless.aggregator.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Scheduler;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.pidless.aggregator.config.AggregatorConfig.Limits;
+import io.pidless.aggregator.stats.AggregatorStats;
+import io.pidless.protocol.ErrorCode;
+import io.pidless.protocol.GaugeMode;
+import io.pidless.protocol.MetricType;
+import io.pidless.protocol.Names;
+import io.pidless.protocol.Protocol;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Every merged series of the node, keyed by name and labels, expiring when idle.
+ *
+ * <p>Concurrency contract: {@link #define}, {@link #apply} and {@link #release} may run on any
+ * number of threads at once; {@link #snapshot} excludes {@code apply}, so a scrape sees each batch
+ * whole or not at all. Expiry happens inside Caffeine, on whichever thread touches the cache. It
+ * retires the series under the series' lock, and {@code apply} re-resolves a retired series, so a
+ * delta racing with expiry lands either in the old series before it goes or in a new one: never
+ * nowhere.
+ *
+ * <pre>{@code
+ * SeriesStore store = SeriesStore.builder().ttl(Duration.ofMinutes(10)).build();
+ * Definition d = store.define(new DefineRequest(1, 0, "jobs_total", "Jobs", new String[0], new String[0], new double[0]));
+ * }</pre>
+ */
+public final class SeriesStore {
+  /** Client metric names may not start with this: the aggregator's own metrics do. */
+  public static final String RESERVED_PREFIX = "pidless_";
+
+  private final Cache<SeriesKey, Series> series;
+  private final ConcurrentHashMap<String, Family> families = new ConcurrentHashMap<>();
+  private final AtomicLong seriesCount = new AtomicLong();
+  private final ReentrantReadWriteLock scrapeLock = new ReentrantReadWriteLock();
+  private final Limits limits;
+  private final Clock clock;
+  private final long ttlNanos;
+  private final AggregatorStats stats;
+
+  private SeriesStore(Builder b) {
+    this.limits = b.limits;
+    this.clock = b.clock;
+    this.ttlNanos = b.ttl.toNanos();
+    this.stats = b.stats;
+    Caffeine<SeriesKey, Series> caffeine = Caffeine.newBuilder()
+        .ticker(b.ticker)
+        .executor(Runnable::run)
+        .expireAfter(new IdleExpiry())
+        .evictionListener((SeriesKey key, Series s, RemovalCause cause) -> onEvicted(s, cause));
+    if (b.scheduler != null) {
+      caffeine.scheduler(b.scheduler);
+    }
+    this.series = caffeine.build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Checks a definition against the name rules, the limits and the family's first definer, and
+   * creates its series if it does not exist yet.
+   */
+  public Definition define(DefineRequest r) throws DefinitionRejectedException {
+    Family family = checkFamily(r);
+    String[] names = family.labelNameArray();
+    String[] values = sortedValues(r, names);
+    SeriesKey key = new SeriesKey(r.name(), names, values);
+    Definition d = new Definition(key, family, null);
+    d.series = resolve(d, true);
+    return d;
+  }
+
+  /**
+   * Applies a validated batch. Deltas for definitions rejected earlier are dropped and counted;
+   * definitions this batch finds newly unusable (their family came back with another type after
+   * expiring) are added to {@code newlyRejected}.
+   */
+  public void apply(DeltaBuffer batch, long writer, long batchNumber, List<Definition> newlyRejected) {
+    scrapeLock.readLock().lock();
+    try {
+      for (int i = 0; i < batch.size(); i++) {
+        Definition d = batch.def(i);
+        if (d.rejection() != null) {
+          stats.deltasDroppedRejectedSeries.increment();
+          continue;
+        }
+        try {
+          Series s = d.series;
+          if (d.touchedInBatch != batchNumber) {
+            s = resolve(d, false);
+            d.touchedInBatch = batchNumber;
+          }
+          while (!s.apply(batch, i, writer)) {
+            s = resolve(d, false);
+          }
+          if (isLive(d)) {
+            d.markLiveWritten();
+            series.asMap().replace(d.key(), s, s);
+          }
+        } catch (DefinitionRejectedException e) {
+          d.reject(e.getMessage());
+          newlyRejected.add(d);
+          stats.deltasDroppedRejectedSeries.increment();
+        }
+      }
+    } finally {
+      scrapeLock.readLock().unlock();
+    }
+  }
+
+  /** Removes {@code writer}'s values from the live gauges among {@code defs}; its connection closed. */
+  public void release(Iterable<Definition> defs, long writer) {
+    for (Definition d : defs) {
+      if (d != null && d.liveWritten()) {
+        d.series.release(writer);
+        series.asMap().replace(d.key(), d.series, d.series);
+      }
+    }
+  }
+
+  /** Every series, copied while no batch is being applied. */
+  public List<SeriesSnapshot> snapshot() {
+    series.cleanUp();
+    scrapeLock.writeLock().lock();
+    try {
+      List<SeriesSnapshot> out = new ArrayList<>((int) Math.min(seriesCount.get() + 16, Integer.MAX_VALUE));
+      for (Series s : series.asMap().values()) {
+        out.add(s.snapshot());
+      }
+      return out;
+    } finally {
+      scrapeLock.writeLock().unlock();
+    }
+  }
+
+  public long seriesCount() {
+    return seriesCount.get();
+  }
+
+  public int familyCount() {
+    return families.size();
+  }
+
+  /** Runs pending expiry now; tests call it after advancing their ticker. */
+  public void cleanUp() {
+    series.cleanUp();
+  }
+
+  private Series resolve(Definition d, boolean enforceLimit) throws DefinitionRejectedException {
+    Series s = series.getIfPresent(d.key());
+    if (s == null) {
+      try {
+        s = series.get(d.key(), k -> create(k, d.family(), enforceLimit));
+      } catch (Rejected e) {
+        throw e.cause;
+      }
+    }
+    if (s.family != d.family()) {
+      String clash = s.family.clashWith(d.family());
+      if (clash != null) {
+        throw new DefinitionRejectedException(ErrorCode.TYPE_CLASH,
+            "metric " + d.family().name() + " " + clash + " (defined so by an earlier client; the first definer wins)");
+      }
+      d.family(s.family);
+    }
+    d.series = s;
+    return s;
+  }
+
+  private Series create(SeriesKey key, Family wanted, boolean enforceLimit) {
+    if (seriesCount.incrementAndGet() > limits.maxSeries() && enforceLimit) {
+      seriesCount.decrementAndGet();
+      throw new Rejected(new DefinitionRejectedException(ErrorCode.SERIES_LIMIT, "series " + key
+          + " would exceed the limit of " + limits.maxSeries() + " series; existing series keep working"
+          + " (raise --max-series, or drop a high-cardinality label)"));
+    }
+    Family family;
+    try {
+      family = families.compute(wanted.name(), (name, existing) -> {
+        Family f = existing == null ? wanted : existing;
+        String clash = f.clashWith(wanted);
+        if (clash != null) {
+          throw new Rejected(new DefinitionRejectedException(ErrorCode.TYPE_CLASH,
+              "metric " + name + " " + clash + " (defined so by an earlier client; the first definer wins)"));
+        }
+        f.seriesCount++;
+        return f;
+      });
+    } catch (Rejected e) {
+      seriesCount.decrementAndGet();
+      throw e;
+    }
+    stats.seriesCreated.increment();
+    return Series.create(key, family, clock.millis());
+  }
+
+  private void onEvicted(Series s, RemovalCause cause) {
+    s.retire();
+    seriesCount.decrementAndGet();
+    if (cause == RemovalCause.EXPIRED) {
+      stats.seriesExpired.increment();
+    }
+    families.computeIfPresent(s.family.name(), (name, f) -> f != s.family || --f.seriesCount > 0 ? f : null);
+  }
+
+  private Family checkFamily(DefineRequest r) throws DefinitionRejectedException {
+    MetricType type = MetricType.fromCode(r.type());
+    if (type == null) {
+      throw new DefinitionRejectedException(ErrorCode.INVALID_DEFINITION, "unknown metric type " + r.type()
+          + " for " + r.name() + " (1 counter, 2 gauge, 3 histogram, 4 summary)");
+    }
+    GaugeMode mode = null;
+    if (type == MetricType.GAUGE) {
+      mode = GaugeMode.fromCode(r.mode());
+      if (mode == null) {
+        throw new DefinitionRejectedException(ErrorCode.INVALID_DEFINITION,
+            "unknown gauge mode " + r.mode() + " for " + r.name() + " (1..7, see docs/PROTOCOL.md)");
+      }
+    } else if (r.mode() != 0) {
+      throw new DefinitionRejectedException(ErrorCode.INVALID_DEFINITION,
+          "mode " + r.mode() + " given for " + r.name() + ", which is not a gauge (send 0)");
+    }
+    checkLength(r.name(), limits.maxNameLength(), "metric name");
+    if (!Names.isValidMetricName(r.name())) {
+      throw new DefinitionRejectedException(ErrorCode.INVALID_NAME,
+          "invalid metric name '" + r.name() + "' (must match [a-zA-Z_:][a-zA-Z0-9_:]*)");
+    }
+    if (r.name().startsWith(RESERVED_PREFIX)) {
+      throw new DefinitionRejectedException(ErrorCode.INVALID_NAME, "metric name '" + r.name()
+          + "' is reserved: the prefix " + RESERVED_PREFIX + " belongs to the aggregator's own metrics");
+    }
+    checkLength(r.help(), Protocol.MAX_HELP_BYTES, "help of " + r.name());
+    if (r.labelNames().length > limits.maxLabels()) {
+      throw new DefinitionRejectedException(ErrorCode.LABEL_LIMIT, r.name() + " has " + r.labelNames().length
+          + " labels, more than the limit of " + limits.maxLabels() + " (--max-labels)");
+    }
+    String[] names = r.labelNames().clone();
+    Arrays.sort(names);
+    for (int i = 0; i < names.length; i++) {
+      checkLength(names[i], limits.maxNameLength(), "label name");
+      if (!Names.isValidLabelName(names[i]) || names[i].equals(Names.reservedLabel(type))) {
+        throw new DefinitionRejectedException(ErrorCode.INVALID_LABEL, "invalid label name '" + names[i] + "' on "
+            + r.name() + " (must match [a-zA-Z_][a-zA-Z0-9_]*, not start with __, and not be le on a histogram"
+            + " or quantile on a summary)");
+      }
+      if (i > 0 && names[i].equals(names[i - 1])) {
+        throw new DefinitionRejectedException(ErrorCode.INVALID_LABEL,
+            "label '" + names[i] + "' appears twice on " + r.name());
+      }
+    }
+    for (String v : r.labelValues()) {
+      checkLength(v, limits.maxLabelValueLength(), "label value on " + r.name());
+    }
+    double[] bounds = r.bounds();
+    if (type == MetricType.HISTOGRAM) {
+      for (int i = 0; i < bounds.length; i++) {
+        if (!Double.isFinite(bounds[i]) || (i > 0 && bounds[i] <= bounds[i - 1])) {
+          throw new DefinitionRejectedException(ErrorCode.INVALID_DEFINITION, "histogram " + r.name()
+              + " has bucket bounds " + Arrays.toString(bounds) + "; they must be finite and strictly increasing");
+        }
+      }
+    }
+    return new Family(Names.familyName(r.name(), type), r.help(), type, mode, names, bounds);
+  }
+
+  private static String[] sortedValues(DefineRequest r, String[] sortedNames) {
+    String[] values = new String[sortedNames.length];
+    for (int i = 0; i < sortedNames.length; i++) {
+      values[i] = r.labelValues()[indexOf(r.labelNames(), sortedNames[i])];
+    }
+    return values;
+  }
+
+  private static int indexOf(String[] a, String s) {
+    for (int i = 0; i < a.length; i++) {
+      if (a[i].equals(s)) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("label " + s + " vanished");
+  }
+
+  private static void checkLength(String s, int max, String what) throws DefinitionRejectedException {
+    if (s.length() > max / 3 && s.getBytes(StandardCharsets.UTF_8).length > max) {
+      throw new DefinitionRejectedException(ErrorCode.LENGTH_LIMIT,
+          what + " is longer than " + max + " bytes: '" + s.substring(0, Math.min(s.length(), 40)) + "...'");
+    }
+  }
+
+  private static boolean isLive(Definition d) {
+    GaugeMode m = d.family().mode();
+    return m != null && m.isLive();
+  }
+
+  /** Carries a checked rejection out of a Caffeine or map compute function. */
+  private static final class Rejected extends RuntimeException {
+    final DefinitionRejectedException cause;
+
+    Rejected(DefinitionRejectedException cause) {
+      super(null, null, false, false);
+      this.cause = cause;
+    }
+  }
+
+  /** Idle expiry: {@code ttl} after the last write, never while a live gauge has an open writer. */
+  private final class IdleExpiry implements Expiry<SeriesKey, Series> {
+    @Override
+    public long expireAfterCreate(SeriesKey key, Series s, long now) {
+      return s.pinned() ? Long.MAX_VALUE : ttlNanos;
+    }
+
+    @Override
+    public long expireAfterUpdate(SeriesKey key, Series s, long now, long current) {
+      return expireAfterCreate(key, s, now);
+    }
+
+    @Override
+    public long expireAfterRead(SeriesKey key, Series s, long now, long current) {
+      return expireAfterCreate(key, s, now);
+    }
+  }
+
+  /** Builder in Caffeine's style; time is injected so tests never sleep. */
+  public static final class Builder {
+    private Duration ttl = Duration.ofMinutes(10);
+    private Limits limits = Limits.DEFAULTS;
+    private Ticker ticker = Ticker.systemTicker();
+    private Clock clock = Clock.systemUTC();
+    private Scheduler scheduler;
+    private AggregatorStats stats = new AggregatorStats();
+
+    public Builder ttl(Duration ttl) {
+      this.ttl = ttl;
+      return this;
+    }
+
+    public Builder limits(Limits limits) {
+      this.limits = limits;
+      return this;
+    }
+
+    /** Monotonic time for expiry. */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = ticker;
+      return this;
+    }
+
+    /** Wall-clock time for {@code _created}. */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Lets expiry happen without traffic; without it, expiry runs on the next access or scrape. */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    public Builder stats(AggregatorStats stats) {
+      this.stats = stats;
+      return this;
+    }
+
+    public SeriesStore build() {
+      return new SeriesStore(this);
+    }
+  }
+}

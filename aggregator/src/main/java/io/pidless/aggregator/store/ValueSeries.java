@@ -1,0 +1,33 @@
+package io.pidless.aggregator.store;
+
+/** Counters and the gauge modes that keep one number: {@code sum}, {@code max}, {@code min}, {@code last}. */
+final class ValueSeries extends Series {
+  enum Merge { ADD, MAX, MIN, LAST }
+
+  private final Merge merge;
+  private double value;
+  private boolean hasValue;
+
+  ValueSeries(SeriesKey key, Family family, long createdMillis, Merge merge) {
+    super(key, family, createdMillis);
+    this.merge = merge;
+    this.hasValue = merge == Merge.ADD;
+  }
+
+  @Override
+  void merge(DeltaBuffer batch, int i, long writer) {
+    double v = batch.value(i);
+    switch (merge) {
+      case ADD -> value += v;
+      case MAX -> value = hasValue ? Math.max(value, v) : v;
+      case MIN -> value = hasValue ? Math.min(value, v) : v;
+      case LAST -> value = v;
+    }
+    hasValue = true;
+  }
+
+  @Override
+  SeriesSnapshot capture() {
+    return new SeriesSnapshot(key, family, createdMillis, hasValue, value, 0, 0, null);
+  }
+}

@@ -1,0 +1,55 @@
+package io.pidless.protocol;
+
+/**
+ * Stable ERROR codes of protocol v1. The hundreds digit is the class: 1xx closes the connection,
+ * 2xx rejects one definition, 3xx rejects one batch (docs/PROTOCOL.md, "ERROR").
+ * {@link #label()} is the value of the {@code code} label of {@code pidless_errors_total}.
+ */
+public enum ErrorCode {
+  MALFORMED_FRAME(100),
+  FRAME_TOO_LARGE(101),
+  UNKNOWN_FRAME_TYPE(102),
+  UNSUPPORTED_VERSION(103),
+  BAD_HANDSHAKE(104),
+  UNKNOWN_SERIES_ID(105),
+  DUPLICATE_SERIES_ID(106),
+  SESSION_TAKEN_OVER(107),
+  CONNECTION_LIMIT(108),
+  INVALID_NAME(200),
+  INVALID_LABEL(201),
+  TYPE_CLASH(202),
+  SERIES_LIMIT(203),
+  LABEL_LIMIT(204),
+  LENGTH_LIMIT(205),
+  INVALID_DEFINITION(206),
+  INVALID_VALUE(300);
+
+  private final int code;
+
+  ErrorCode(int code) {
+    this.code = code;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  /** True for the 1xx protocol violations, after which the aggregator closes the connection. */
+  public boolean closesConnection() {
+    return code < 200;
+  }
+
+  public String label() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Returns the code for a wire value, or {@code null} for a code this version does not know. */
+  public static ErrorCode fromCode(int code) {
+    for (ErrorCode c : values()) {
+      if (c.code == code) {
+        return c;
+      }
+    }
+    return null;
+  }
+}
