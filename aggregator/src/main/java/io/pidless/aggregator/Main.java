@@ -82,6 +82,8 @@ public final class Main {
           .limits(config.limits())
           .scheduler(Scheduler.systemScheduler())
           .stats(stats)
+          .expiryListener(s -> LOG.fine(() -> "series " + s.key() + " expired after " + DurationParser.format(config.ttl())
+              + " without writes"))
           .build();
       SessionRegistry sessions = new SessionRegistry(config.sessionTtl(), Ticker.systemTicker());
       IngestServer ingest = IngestServer.start(config, store, sessions, stats);
@@ -94,6 +96,11 @@ public final class Main {
         throw new IOException("cannot listen on " + config.listen() + " for /metrics: " + e.getMessage()
             + "; pass --listen HOST:PORT with a free port", e);
       }
+    }
+
+    /** The port /metrics is served on. */
+    public int metricsPort() {
+      return http.port();
     }
 
     public String metricsUrl() {

@@ -16,7 +16,7 @@ public final class Family {
   private final GaugeMode mode;
   private final String[] labelNames;
   private final double[] bounds;
-  /** Series of this family in the store; read and written only inside the family map's compute. */
+  /** Series of this family in the store; guarded by the store's family lock. */
   int seriesCount;
 
   Family(String name, String help, MetricType type, GaugeMode mode, String[] labelNames, double[] bounds) {
@@ -61,6 +61,20 @@ public final class Family {
 
   int bucketCount() {
     return bounds.length + 1;
+  }
+
+  /** Every sample name this family writes in the exposition; no other family may write them. */
+  List<String> exposedNames() {
+    return switch (type) {
+      case COUNTER -> List.of(name, name + "_total", name + "_created");
+      case GAUGE -> List.of(name);
+      case HISTOGRAM -> List.of(name, name + "_bucket", name + "_count", name + "_sum", name + "_created");
+      case SUMMARY -> List.of(name, name + "_count", name + "_sum", name + "_created");
+    };
+  }
+
+  String describe() {
+    return lower(type) + " " + name;
   }
 
   /** Null when {@code other} may share this family, else why not. */

@@ -18,10 +18,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 
 /**
  * Every merged series of the node, keyed by name and labels, expiring when idle.
@@ -43,19 +45,24 @@ public final class SeriesStore {
   public static final String RESERVED_PREFIX = "pidless_";
 
   private final Cache<SeriesKey, Series> series;
-  private final ConcurrentHashMap<String, Family> families = new ConcurrentHashMap<>();
+  /** Guards {@link #families}, {@link #exposedBy} and every {@link Family#seriesCount}. */
+  private final Object familyLock = new Object();
+  private final Map<String, Family> families = new HashMap<>();
+  private final Map<String, Family> exposedBy = new HashMap<>();
   private final AtomicLong seriesCount = new AtomicLong();
   private final ReentrantReadWriteLock scrapeLock = new ReentrantReadWriteLock();
   private final Limits limits;
   private final Clock clock;
   private final long ttlNanos;
   private final AggregatorStats stats;
+  private final Consumer<SeriesSnapshot> expiryListener;
 
   private SeriesStore(Builder b) {
     this.limits = b.limits;
     this.clock = b.clock;
     this.ttlNanos = b.ttl.toNanos();
     this.stats = b.stats;
+    this.expiryListener = b.expiryListener;
     Caffeine<SeriesKey, Series> caffeine = Caffeine.newBuilder()
         .ticker(b.ticker)
         .executor(Runnable::run)
@@ -79,7 +86,7 @@ public final class SeriesStore {
     Family family = checkFamily(r);
     String[] names = family.labelNameArray();
     String[] values = sortedValues(r, names);
-    SeriesKey key = new SeriesKey(r.name(), names, values);
+    SeriesKey key = new SeriesKey(family.name(), names, values);
     Definition d = new Definition(key, family, null);
     d.series = resolve(d, true);
     return d;
@@ -153,7 +160,9 @@ public final class SeriesStore {
   }
 
   public int familyCount() {
-    return families.size();
+    synchronized (familyLock) {
+      return families.size();
+    }
   }
 
   /** Runs pending expiry now; tests call it after advancing their ticker. */
@@ -191,16 +200,7 @@ public final class SeriesStore {
     }
     Family family;
     try {
-      family = families.compute(wanted.name(), (name, existing) -> {
-        Family f = existing == null ? wanted : existing;
-        String clash = f.clashWith(wanted);
-        if (clash != null) {
-          throw new Rejected(new DefinitionRejectedException(ErrorCode.TYPE_CLASH,
-              "metric " + name + " " + clash + " (defined so by an earlier client; the first definer wins)"));
-        }
-        f.seriesCount++;
-        return f;
-      });
+      family = acquire(wanted);
     } catch (Rejected e) {
       seriesCount.decrementAndGet();
       throw e;
@@ -214,8 +214,47 @@ public final class SeriesStore {
     seriesCount.decrementAndGet();
     if (cause == RemovalCause.EXPIRED) {
       stats.seriesExpired.increment();
+      expiryListener.accept(s.snapshot());
     }
-    families.computeIfPresent(s.family.name(), (name, f) -> f != s.family || --f.seriesCount > 0 ? f : null);
+    release(s.family);
+  }
+
+  /** Counts one more series of the family, creating it if this is its first. */
+  private Family acquire(Family wanted) {
+    synchronized (familyLock) {
+      Family f = families.get(wanted.name());
+      if (f == null) {
+        for (String name : wanted.exposedNames()) {
+          Family other = exposedBy.get(name);
+          if (other != null) {
+            throw new Rejected(new DefinitionRejectedException(ErrorCode.TYPE_CLASH, "metric " + wanted.name()
+                + " would expose " + name + ", which " + other.describe() + " already exposes; rename one of them"));
+          }
+        }
+        families.put(wanted.name(), wanted);
+        for (String name : wanted.exposedNames()) {
+          exposedBy.put(name, wanted);
+        }
+        f = wanted;
+      }
+      String clash = f.clashWith(wanted);
+      if (clash != null) {
+        throw new Rejected(new DefinitionRejectedException(ErrorCode.TYPE_CLASH,
+            "metric " + f.name() + " " + clash + " (defined so by an earlier client; the first definer wins)"));
+      }
+      f.seriesCount++;
+      return f;
+    }
+  }
+
+  private void release(Family f) {
+    synchronized (familyLock) {
+      if (--f.seriesCount == 0 && families.remove(f.name(), f)) {
+        for (String name : f.exposedNames()) {
+          exposedBy.remove(name, f);
+        }
+      }
+    }
   }
 
   private Family checkFamily(DefineRequest r) throws DefinitionRejectedException {
@@ -343,6 +382,7 @@ public final class SeriesStore {
     private Clock clock = Clock.systemUTC();
     private Scheduler scheduler;
     private AggregatorStats stats = new AggregatorStats();
+    private Consumer<SeriesSnapshot> expiryListener = s -> { };
 
     public Builder ttl(Duration ttl) {
       this.ttl = ttl;
@@ -374,6 +414,12 @@ public final class SeriesStore {
 
     public Builder stats(AggregatorStats stats) {
       this.stats = stats;
+      return this;
+    }
+
+    /** Told the final state of every series that expires, on the thread that expired it. */
+    public Builder expiryListener(Consumer<SeriesSnapshot> listener) {
+      this.expiryListener = listener;
       return this;
     }
 

@@ -1,0 +1,80 @@
+package io.pidless.aggregator.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CommandLineTest {
+  @Test
+  void defaultsAreSensibleForANonRootUser() throws Exception {
+    AggregatorConfig c = CommandLine.parse(new String[0], Map.of());
+    assertEquals(Path.of("/tmp/pidless/pidless.sock"), c.socket());
+    assertEquals("rw-rw----", PosixFilePermissions.toString(c.socketMode()));
+    assertEquals(9746, c.listen().getPort());
+    assertTrue(c.listen().getAddress().isAnyLocalAddress());
+    assertEquals(Duration.ofMinutes(10), c.ttl());
+    assertEquals(100_000, c.limits().maxSeries());
+    assertEquals(1 << 20, c.limits().maxFrameBytes());
+  }
+
+  @Test
+  void flagsInBothFormsOverrideTheEnvironment() throws Exception {
+    AggregatorConfig c = CommandLine.parse(
+        new String[] {"--socket", "/tmp/a.sock", "--ttl=90s", "--max-series", "5_000", "--listen", "127.0.0.1:0",
+            "--socket-mode", "0600"},
+        Map.of("PIDLESS_SOCKET", "/tmp/env.sock", "PIDLESS_MAX_LABELS", "7", "PIDLESS_TTL", "1h"));
+    assertEquals(Path.of("/tmp/a.sock"), c.socket());
+    assertEquals(Duration.ofSeconds(90), c.ttl());
+    assertEquals(5_000, c.limits().maxSeries());
+    assertEquals(7, c.limits().maxLabels(), "an env var fills a flag not given");
+    assertEquals("127.0.0.1", c.listen().getHostString());
+    assertEquals("rw-------", PosixFilePermissions.toString(c.socketMode()));
+  }
+
+  @Test
+  void socketFallsBackToPidlessSocket() throws Exception {
+    assertEquals(Path.of("/tmp/env.sock"), CommandLine.parse(new String[0], Map.of("PIDLESS_SOCKET", "/tmp/env.sock")).socket());
+  }
+
+  @Test
+  void badInputNamesTheFlagAndTheFix() {
+    assertUsage("unknown flag --sockte; see --help", "--sockte", "/x");
+    assertUsage("flag --ttl needs a value", "--ttl");
+    assertUsage("--ttl: Invalid duration: 10 minutes", "--ttl", "10 minutes");
+    assertUsage("--max-series: Invalid number for max-series: lots", "--max-series", "lots");
+    assertUsage("--max-series: max series must be at least 1, got 0", "--max-series", "0");
+    assertUsage("flag --ttl is given twice", "--ttl", "1m", "--ttl", "2m");
+    assertUsage("--listen: Invalid listen port in :99999", "--listen", ":99999");
+    assertUsage("--socket-mode: Invalid socket mode: rw", "--socket-mode", "rw");
+    assertUsage("longer than the 107 bytes", "--socket", "/tmp/" + "x".repeat(120));
+    assertUsage("unexpected argument 'serve'", "serve");
+  }
+
+  @Test
+  void badEnvironmentNamesTheVariable() {
+    UsageException e = assertThrows(UsageException.class,
+        () -> CommandLine.parse(new String[0], Map.of("PIDLESS_TTL", "soon")));
+    assertTrue(e.getMessage().startsWith("environment variable PIDLESS_TTL: Invalid duration: soon"), e.getMessage());
+  }
+
+  @Test
+  void usageListsEveryFlagWithItsEnvironmentVariable() {
+    String usage = CommandLine.usage();
+    for (String flag : new String[] {"--socket PATH", "--listen HOST:PORT", "--ttl DURATION", "--max-series N",
+        "PIDLESS_SOCKET", "PIDLESS_MAX_FRAME_BYTES", "--help"}) {
+      assertTrue(usage.contains(flag), flag + " missing from:\n" + usage);
+    }
+    assertTrue(CommandLine.wantsHelp(new String[] {"--ttl", "1m", "-h"}));
+  }
+
+  private static void assertUsage(String expected, String... args) {
+    UsageException e = assertThrows(UsageException.class, () -> CommandLine.parse(args, Map.of()));
+    assertTrue(e.getMessage().contains(expected), "'" + e.getMessage() + "' should contain '" + expected + "'");
+  }
+}

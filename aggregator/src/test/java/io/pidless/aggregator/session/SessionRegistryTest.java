@@ -1,0 +1,68 @@
+package io.pidless.aggregator.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class SessionRegistryTest {
+  private final AtomicLong nanos = new AtomicLong();
+  private final Ticker ticker = nanos::get;
+  private final SessionRegistry registry = new SessionRegistry(Duration.ofMinutes(10), ticker);
+  private final SessionId id = new SessionId(1, 2);
+
+  @Test
+  void aReSentBatchIsSettledOnceAcrossReconnects() {
+    AtomicInteger applied = new AtomicInteger();
+    Object first = new Object();
+    Session s = registry.attach(id, first).session();
+    assertEquals(Session.Settled.NEW, s.settle(first, 1, applied::incrementAndGet));
+    registry.detach(s, first);
+    Object second = new Object();
+    SessionRegistry.Attached again = registry.attach(id, second);
+    assertSame(s, again.session());
+    assertNull(again.previousOwner());
+    assertEquals(1, again.session().settledSeq());
+    assertEquals(Session.Settled.ALREADY_SETTLED, s.settle(second, 1, applied::incrementAndGet));
+    assertEquals(Session.Settled.NEW, s.settle(second, 5, applied::incrementAndGet), "gaps are allowed");
+    assertEquals(Session.Settled.ALREADY_SETTLED, s.settle(second, 3, applied::incrementAndGet));
+    assertEquals(2, applied.get());
+  }
+
+  @Test
+  void aNewerConnectionTakesTheSessionAndTheOldOneCanApplyNothing() {
+    Object old = new Object();
+    Session s = registry.attach(id, old).session();
+    Object newer = new Object();
+    assertSame(old, registry.attach(id, newer).previousOwner());
+    assertEquals(Session.Settled.NOT_OWNER, s.settle(old, 1, () -> { throw new AssertionError("applied"); }));
+    registry.detach(s, old);
+    assertEquals(Session.Settled.NEW, s.settle(newer, 1, () -> { }), "the old one's close does not detach the new");
+  }
+
+  @Test
+  void aDisconnectedSessionIsForgottenAfterItsTtlAndAConnectedOneNever() {
+    Object owner = new Object();
+    Session s = registry.attach(id, owner).session();
+    s.settle(owner, 7, () -> { });
+    nanos.addAndGet(Duration.ofHours(1).toNanos());
+    registry.cleanUp();
+    assertSame(s, registry.attach(id, owner).session(), "connected sessions stay");
+    registry.detach(s, owner);
+    nanos.addAndGet(Duration.ofMinutes(9).toNanos());
+    registry.cleanUp();
+    assertEquals(1, registry.size());
+    nanos.addAndGet(Duration.ofMinutes(2).toNanos());
+    registry.cleanUp();
+    assertEquals(0, registry.size());
+    Session fresh = registry.attach(id, owner).session();
+    assertNotSame(s, fresh);
+    assertEquals(0, fresh.settledSeq());
+  }
+}
