@@ -50,7 +50,10 @@ public final class IngestServer implements Closeable {
 
   private IngestServer(AggregatorConfig config, SeriesStore store, SessionRegistry sessions, AggregatorStats stats)
       throws IOException {
-    Epoll.ensureAvailability();
+    if (!Epoll.isAvailable()) {
+      throw new IOException("Netty's native epoll transport cannot load here (" + Epoll.unavailabilityCause()
+          + "); pidless needs Linux on x86_64 with a glibc Netty supports");
+    }
     this.path = config.socket();
     this.shutdownTimeout = config.shutdownTimeout();
     this.instance = new SecureRandom().nextLong();

@@ -1,0 +1,171 @@
+package io.pidless.aggregator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pidless.protocol.GaugeMode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real jar as its own process, many concurrent clients, totals checked exactly from a real HTTP
+ * scrape, and the exposition validated by promtool.
+ */
+class AggregatorIT {
+  private static final int CLIENTS = 24;
+  private static final int BATCHES = 150;
+  private static final String[] STAGES = {"read", "parse", "write"};
+
+  private static TempDir dir;
+  private static AggregatorProcess agg;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir = new TempDir();
+    agg = AggregatorProcess.start(dir.socket());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    assertEquals(0, agg.terminate());
+    agg.close();
+    dir.close();
+  }
+
+  /** One client: counters per stage, a histogram, a summary and gauges of every kept mode. */
+  private static Void runClient(int c) throws IOException {
+    try (TestClient t = new TestClient(dir.socket())) {
+      t.hello();
+      for (int s = 0; s < STAGES.length; s++) {
+        t.counter(s + 1, "it_records_total", "stage", STAGES[s]);
+      }
+      t.histogram(10, "it_parse_seconds", new double[] {0.01, 0.1, 1});
+      t.summary(11, "it_row_bytes");
+      t.gauge(12, GaugeMode.SUM, "it_inflight");
+      t.gauge(13, GaugeMode.MAX, "it_peak");
+      t.gauge(14, GaugeMode.MIN, "it_low");
+      t.gauge(15, GaugeMode.LIVESUM, "it_workers");
+      for (int seq = 1; seq <= BATCHES; seq++) {
+        var w = t.beginBatch(seq, STAGES.length + 6);
+        for (int s = 0; s < STAGES.length; s++) {
+          w.varint(s + 1).f64(s + 1);
+        }
+        w.varint(10).varint(1).varint(2).varint(0).varint(3).f64(0.25);
+        w.varint(11).varint(4).f64(100);
+        w.varint(12).f64(seq % 2 == 0 ? -1 : 2);
+        w.varint(13).f64(c * 1000 + seq);
+        w.varint(14).f64(-c * 1000 - seq);
+        w.varint(15).f64(1);
+        t.endBatch();
+        if (seq % 10 == 0) {
+          t.send();
+          for (int k = seq - 9; k <= seq; k++) {
+            t.read();
+          }
+        }
+      }
+      if (c % 2 == 0) {
+        return null;
+      }
+      Thread.sleep(Long.MAX_VALUE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return null;
+  }
+
+  @Test
+  void concurrentClientsMergeExactlyWithoutPerProcessLabels() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+    List<Future<Void>> done = new ArrayList<>();
+    for (int c = 0; c < CLIENTS; c++) {
+      int id = c;
+      done.add(pool.submit(() -> runClient(id)));
+    }
+    for (int c = 0; c < CLIENTS; c += 2) {
+      done.get(c).get(60, TimeUnit.SECONDS);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    Scrape s = agg.scrape();
+    while (s.value("pidless_acks_sent_total{outcome=\"applied\"}") < (double) CLIENTS * BATCHES
+        && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      s = agg.scrape();
+    }
+    double n = (double) CLIENTS * BATCHES;
+    for (int st = 0; st < STAGES.length; st++) {
+      assertEquals(n * (st + 1), s.value("it_records_total{stage=\"" + STAGES[st] + "\"}"));
+    }
+    assertEquals(n, s.value("it_parse_seconds_bucket{le=\"0.01\"}"));
+    assertEquals(3 * n, s.value("it_parse_seconds_bucket{le=\"0.1\"}"));
+    assertEquals(3 * n, s.value("it_parse_seconds_bucket{le=\"1.0\"}"));
+    assertEquals(6 * n, s.value("it_parse_seconds_bucket{le=\"+Inf\"}"));
+    assertEquals(6 * n, s.value("it_parse_seconds_count"));
+    assertEquals(0.25 * n, s.value("it_parse_seconds_sum"));
+    assertEquals(4 * n, s.value("it_row_bytes_count"));
+    assertEquals(100 * n, s.value("it_row_bytes_sum"));
+    assertEquals(CLIENTS * (BATCHES / 2 * 2.0 - BATCHES / 2), s.value("it_inflight"));
+    assertEquals((CLIENTS - 1) * 1000 + BATCHES, s.value("it_peak"));
+    assertEquals(-((CLIENTS - 1) * 1000 + BATCHES), s.value("it_low"));
+    assertEquals(CLIENTS / 2.0, s.value("it_workers"), "only the clients still connected count");
+    java.util.Set<String> expected = new java.util.TreeSet<>(List.of("it_parse_seconds_bucket{le=\"0.01\"}",
+        "it_parse_seconds_bucket{le=\"0.1\"}", "it_parse_seconds_bucket{le=\"1.0\"}",
+        "it_parse_seconds_bucket{le=\"+Inf\"}", "it_parse_seconds_count", "it_parse_seconds_sum",
+        "it_parse_seconds_created", "it_row_bytes_count", "it_row_bytes_sum", "it_row_bytes_created", "it_inflight",
+        "it_peak", "it_low", "it_workers"));
+    for (String stage : STAGES) {
+      expected.add("it_records_total{stage=\"" + stage + "\"}");
+      expected.add("it_records_created{stage=\"" + stage + "\"}");
+    }
+    assertEquals(expected, new java.util.TreeSet<>(s.samples().keySet().stream().filter(k -> k.startsWith("it_")).toList()),
+        "one series per name and label set, with no per-process label, however many clients wrote");
+    pool.shutdownNow();
+    assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void exposesTextAndOpenMetricsGzippedOrNotAndPromtoolAcceptsBoth() throws Exception {
+    try (TestClient t = new TestClient(dir.socket())) {
+      t.hello();
+      t.counter(1, "fmt_events_total", "kind", "a").histogram(2, "fmt_wait_seconds", new double[] {0.5}).summary(3,
+          "fmt_size_bytes").gauge(4, GaugeMode.LAST, "fmt_temperature");
+      var w = t.beginBatch(1, 4);
+      w.varint(1).f64(2).varint(2).varint(1).varint(1).f64(1.25).varint(3).varint(1).f64(9).varint(4).f64(21.5);
+      t.endBatch().sendAndAck(1);
+    }
+    Scrape text = Scrape.of(agg.port(), null, true);
+    assertTrue(text.contentType().startsWith("text/plain; version=0.0.4"), text.contentType());
+    assertEquals(2.0, text.value("fmt_events_total{kind=\"a\"}"));
+    assertTrue(text.has("fmt_events_created{kind=\"a\"}"), "text format carries _created");
+    assertTrue(text.has("jvm_memory_bytes_used{area=\"heap\"}"), "the JVM's own metrics are there");
+    Scrape om = Scrape.of(agg.port(), "application/openmetrics-text; version=1.0.0; charset=utf-8", false);
+    assertTrue(om.contentType().startsWith("application/openmetrics-text"), om.contentType());
+    assertTrue(om.body().contains("# TYPE fmt_events counter"), om.body());
+    assertTrue(om.has("fmt_events_created{kind=\"a\"}"));
+    assertTrue(om.has("fmt_wait_seconds_created"));
+    assertTrue(om.body().endsWith("# EOF\n"));
+    promtoolAccepts(text.body());
+  }
+
+  private static void promtoolAccepts(String exposition) throws Exception {
+    Path promtool = Path.of("/usr/bin/promtool");
+    if (!Files.isExecutable(promtool)) {
+      throw new AssertionError("promtool not found: apt-get install prometheus (.ci/run does)");
+    }
+    Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+    p.getOutputStream().write(exposition.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), "promtool check metrics:\n" + out);
+  }
+}

@@ -1,0 +1,155 @@
+package io.pidless.aggregator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pidless.protocol.ServerFrame;
+import java.io.EOFException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Starting and stopping the real jar: flags, exit codes, the socket file, SIGTERM, idle expiry. */
+class LifecycleIT {
+  private TempDir dir;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    dir = new TempDir();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    dir.close();
+  }
+
+  @Test
+  void helpExitsZeroAndBadFlagsExitTwoNamingTheFlag() throws Exception {
+    AggregatorProcess help = AggregatorProcess.launch("--help");
+    assertEquals(0, help.waitFor());
+    assertTrue(help.output().contains("Usage: java -jar pidless-aggregator.jar"), help.output());
+    help.close();
+    AggregatorProcess bad = AggregatorProcess.launch("--ttl", "forever");
+    assertEquals(2, bad.waitFor());
+    assertTrue(bad.output().contains("--ttl: Invalid duration: forever"), bad.output());
+    bad.close();
+  }
+
+  @Test
+  void createsTheSocketDirectoryAndGivesTheSocketMode0660() throws Exception {
+    Path socket = dir.path().resolve("run/pidless/p.sock");
+    try (AggregatorProcess p = AggregatorProcess.start(socket)) {
+      assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+      assertTrue(p.output().contains("listening on unix:" + socket), p.output());
+      assertEquals(0, p.terminate());
+    }
+    assertFalse(Files.exists(socket), "the socket file is removed on shutdown");
+  }
+
+  @Test
+  void refusesASocketALiveAggregatorAnswersOn() throws Exception {
+    try (AggregatorProcess first = AggregatorProcess.start(dir.socket())) {
+      AggregatorProcess second = AggregatorProcess.launch("--socket", dir.socket().toString(),
+          "--listen", "127.0.0.1:0");
+      assertEquals(1, second.waitFor());
+      assertTrue(second.output().contains("socket " + dir.socket()
+          + " is in use by a live aggregator; pass --socket to use another path"), second.output());
+      second.close();
+      try (TestClient c = new TestClient(dir.socket())) {
+        c.hello();
+        c.counter(1, "still_total").add(1, 1, 1).sendAndAck(1);
+      }
+      assertEquals(1.0, first.scrape().value("still_total"), "the live one is untouched");
+      assertEquals(0, first.terminate());
+    }
+  }
+
+  @Test
+  void replacesAStaleSocketButNeverAnOrdinaryFile() throws Exception {
+    try (ServerSocketChannel crashed = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      crashed.bind(UnixDomainSocketAddress.of(dir.socket()));
+    }
+    assertTrue(Files.exists(dir.socket()), "a crashed run leaves its socket file behind");
+    try (AggregatorProcess p = AggregatorProcess.start(dir.socket())) {
+      try (TestClient c = new TestClient(dir.socket())) {
+        c.hello();
+      }
+      assertEquals(0, p.terminate());
+    }
+    Files.writeString(dir.socket(), "not a socket");
+    AggregatorProcess p = AggregatorProcess.launch("--socket", dir.socket().toString(), "--listen",
+        "127.0.0.1:0");
+    assertEquals(1, p.waitFor());
+    assertTrue(p.output().contains("exists and is not a socket; refusing to replace it"), p.output());
+    p.close();
+    assertEquals("not a socket", Files.readString(dir.socket()));
+  }
+
+  @Test
+  void sigtermAppliesAndAcknowledgesEveryFrameAlreadySentThenExitsZero() throws Exception {
+    int batches = 3_000;
+    AggregatorProcess p = AggregatorProcess.start(dir.socket());
+    String log;
+    try (TestClient c = new TestClient(dir.socket())) {
+      c.hello();
+      c.counter(1, "drain_total");
+      for (int seq = 1; seq <= batches; seq++) {
+        c.add(seq, 1, 1);
+      }
+      c.send();
+      assertEquals(0, p.terminate(), p.output());
+      log = p.output();
+      int acked = 0;
+      try {
+        while (true) {
+          ServerFrame.Ack ack = assertInstanceOf(ServerFrame.Ack.class, c.read());
+          assertEquals(++acked, ack.seq());
+        }
+      } catch (EOFException closed) {
+        assertEquals(batches, acked, "every batch sent before SIGTERM was applied and acknowledged");
+      }
+    } finally {
+      p.close();
+    }
+    assertTrue(log.contains("stopping: no new connections"), log);
+    assertTrue(log.contains("INFO stopped"), log);
+    assertFalse(Files.exists(dir.socket()));
+  }
+
+  @Test
+  void idleSeriesExpireAndReturnAsAResetWithANewCreatedTime() throws Exception {
+    try (AggregatorProcess p = AggregatorProcess.start(dir.socket(), "--ttl", "1s")) {
+      try (TestClient c = new TestClient(dir.socket())) {
+        c.hello();
+        c.counter(1, "idle_total").add(1, 1, 5).sendAndAck(1);
+        double created = p.scrape().value("idle_created");
+        assertEquals(5.0, p.scrape().value("idle_total"));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        Scrape gone = p.scrape();
+        while ((gone.has("idle_total") || gone.value("pidless_series_expired_total") == 0)
+            && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+          gone = p.scrape();
+        }
+        assertFalse(gone.has("idle_total"), "expired after --ttl without writes");
+        assertEquals(1.0, gone.value("pidless_series_expired_total"));
+        Thread.sleep(10);
+        c.add(2, 1, 2).sendAndAck(2);
+        Scrape back = p.scrape();
+        assertEquals(2.0, back.value("idle_total"), "a delta after expiry starts a fresh series");
+        assertNotEquals(created, back.value("idle_created"));
+        assertTrue(back.value("idle_created") > created);
+      }
+      assertEquals(0, p.terminate());
+    }
+  }
+}
