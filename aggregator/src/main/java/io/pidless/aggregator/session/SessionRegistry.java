@@ -2,8 +2,8 @@ package io.pidless.aggregator.session;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.pidless.aggregator.store.IdleExpiry;
 import java.time.Duration;
 
 /**
@@ -25,27 +25,11 @@ public final class SessionRegistry {
   public record Attached(Session session, Object previousOwner) {}
 
   public SessionRegistry(Duration sessionTtl, Ticker ticker) {
-    long ttl = sessionTtl.toNanos();
     sessions = Caffeine.newBuilder()
         .ticker(ticker)
         .executor(Runnable::run)
         .maximumSize(MAX_SESSIONS)
-        .expireAfter(new Expiry<SessionId, Session>() {
-          @Override
-          public long expireAfterCreate(SessionId k, Session s, long now) {
-            return s.owned() ? Long.MAX_VALUE : ttl;
-          }
-
-          @Override
-          public long expireAfterUpdate(SessionId k, Session s, long now, long current) {
-            return expireAfterCreate(k, s, now);
-          }
-
-          @Override
-          public long expireAfterRead(SessionId k, Session s, long now, long current) {
-            return expireAfterCreate(k, s, now);
-          }
-        })
+        .expireAfter(new IdleExpiry<SessionId, Session>(sessionTtl, Session::owned))
         .build();
   }
 

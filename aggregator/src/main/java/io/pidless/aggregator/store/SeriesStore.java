@@ -2,7 +2,6 @@ package io.pidless.aggregator.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -53,20 +52,18 @@ public final class SeriesStore {
   private final ReentrantReadWriteLock scrapeLock = new ReentrantReadWriteLock();
   private final Limits limits;
   private final Clock clock;
-  private final long ttlNanos;
   private final AggregatorStats stats;
   private final Consumer<SeriesSnapshot> expiryListener;
 
   private SeriesStore(Builder b) {
     this.limits = b.limits;
     this.clock = b.clock;
-    this.ttlNanos = b.ttl.toNanos();
     this.stats = b.stats;
     this.expiryListener = b.expiryListener;
     Caffeine<SeriesKey, Series> caffeine = Caffeine.newBuilder()
         .ticker(b.ticker)
         .executor(Runnable::run)
-        .expireAfter(new IdleExpiry())
+        .expireAfter(new IdleExpiry<SeriesKey, Series>(b.ttl, Series::pinned))
         .evictionListener((SeriesKey key, Series s, RemovalCause cause) -> onEvicted(s, cause));
     if (b.scheduler != null) {
       caffeine.scheduler(b.scheduler);
@@ -84,7 +81,7 @@ public final class SeriesStore {
    */
   public Definition define(DefineRequest r) throws DefinitionRejectedException {
     Family family = checkFamily(r);
-    String[] names = family.labelNameArray();
+    String[] names = sharedLabelNames(family);
     String[] values = sortedValues(r, names);
     SeriesKey key = new SeriesKey(family.name(), names, values);
     Definition d = new Definition(key, family, null);
@@ -217,6 +214,15 @@ public final class SeriesStore {
       expiryListener.accept(s.snapshot());
     }
     release(s.family);
+  }
+
+  /** The label names of the family's existing series when they match, so keys share one array. */
+  private String[] sharedLabelNames(Family wanted) {
+    synchronized (familyLock) {
+      Family f = families.get(wanted.name());
+      return f != null && Arrays.equals(f.labelNameArray(), wanted.labelNameArray())
+          ? f.labelNameArray() : wanted.labelNameArray();
+    }
   }
 
   /** Counts one more series of the family, creating it if this is its first. */
@@ -353,24 +359,6 @@ public final class SeriesStore {
     Rejected(DefinitionRejectedException cause) {
       super(null, null, false, false);
       this.cause = cause;
-    }
-  }
-
-  /** Idle expiry: {@code ttl} after the last write, never while a live gauge has an open writer. */
-  private final class IdleExpiry implements Expiry<SeriesKey, Series> {
-    @Override
-    public long expireAfterCreate(SeriesKey key, Series s, long now) {
-      return s.pinned() ? Long.MAX_VALUE : ttlNanos;
-    }
-
-    @Override
-    public long expireAfterUpdate(SeriesKey key, Series s, long now, long current) {
-      return expireAfterCreate(key, s, now);
-    }
-
-    @Override
-    public long expireAfterRead(SeriesKey key, Series s, long now, long current) {
-      return expireAfterCreate(key, s, now);
     }
   }
 
