@@ -10,8 +10,10 @@ public final class Protocol {
   public static final int DEFAULT_MAX_FRAME_BYTES = 1 << 20;
   /** Bytes in a session id. */
   public static final int SESSION_ID_BYTES = 16;
-  /** Longest client string in HELLO. */
-  public static final int MAX_CLIENT_NAME_BYTES = 256;
+  /** Most series ids one connection may bind, rejected definitions included. */
+  public static final int MAX_IDS_PER_CONNECTION = 1 << 20;
+  /** Largest series id. */
+  public static final long MAX_SERIES_ID = Integer.MAX_VALUE;
   /** Longest help text in DEFINE. */
   public static final int MAX_HELP_BYTES = 4096;
   /** Socket path used when neither a flag nor {@code PIDLESS_SOCKET} names one. */

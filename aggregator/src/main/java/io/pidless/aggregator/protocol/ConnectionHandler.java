@@ -40,7 +40,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   ConnectionHandler(IngestContext context) {
     this.context = context;
     this.connectionId = context.connectionIds().incrementAndGet();
-    this.table = new SeriesTable(context.limits().maxSeries());
+    this.table = new SeriesTable();
   }
 
   /** Nanotime of the last bytes read; the server waits for quiet connections at shutdown. */
@@ -150,17 +150,22 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   private void onDefine(ByteBuf b) {
     DefineDecoder.Decoded d = DefineDecoder.decode(b);
-    Definition def = null;
+    SeriesTable.Slot shape = d.shape();
+    SeriesTable.Refusal refusal = table.put(d.id(), shape);
+    switch (refusal) {
+      case OUT_OF_RANGE -> throw new ProtocolException(ErrorCode.DUPLICATE_SERIES_ID, "series id " + d.id()
+          + " is outside 1.." + Protocol.MAX_SERIES_ID + "; number ids from 1, once per connection");
+      case TAKEN -> throw new ProtocolException(ErrorCode.DUPLICATE_SERIES_ID, "series id " + d.id()
+          + " is already defined on this connection; number ids from 1, once per connection");
+      case TABLE_FULL -> throw new ProtocolException(ErrorCode.TOO_MANY_SERIES_IDS, "this connection already bound "
+          + Protocol.MAX_IDS_PER_CONNECTION + " series ids; reconnect to start a fresh table");
+      case NONE -> { }
+    }
     try {
-      def = context.store().define(d.request());
+      Definition def = context.store().define(d.request());
+      table.replace(d.id(), new SeriesTable.Slot(shape.type(), shape.mode(), shape.bucketCount(), def));
     } catch (DefinitionRejectedException e) {
       reject(e.code(), d.id(), e.getMessage());
-    }
-    SeriesTable.Slot shape = d.shape();
-    if (!table.put(d.id(), new SeriesTable.Slot(shape.type(), shape.mode(), shape.bucketCount(), def))) {
-      throw new ProtocolException(ErrorCode.DUPLICATE_SERIES_ID, "series id " + d.id()
-          + (d.id() < 1 || d.id() > context.limits().maxSeries() ? " is outside 1.." + context.limits().maxSeries()
-          : " is already defined on this connection") + "; number ids from 1, once per connection");
     }
   }
 

@@ -1,59 +1,61 @@
 package io.pidless.aggregator.protocol;
 
+import io.netty.util.collection.IntObjectHashMap;
 import io.pidless.aggregator.store.Definition;
 import io.pidless.protocol.GaugeMode;
 import io.pidless.protocol.MetricType;
-import java.util.Arrays;
+import io.pidless.protocol.Protocol;
 import java.util.Objects;
-import java.util.stream.Stream;
 
 /**
- * One connection's series ids. A slot remembers the delta shape even when the store rejected the
- * definition, so later deltas for that id can still be stepped over and dropped.
+ * One connection's series ids, in a primitive-keyed map so memory follows the ids actually bound, not
+ * the largest one. A slot remembers the delta shape even when the store rejected the definition, so
+ * later deltas for that id can still be stepped over and dropped.
  */
 final class SeriesTable {
   /** {@code type} is null when the definition named an unknown type; {@code def} null when rejected. */
   record Slot(MetricType type, GaugeMode mode, int bucketCount, Definition def) {}
 
-  private final int maxId;
-  private Slot[] slots = new Slot[16];
+  /** Why {@link #put} refused an id. */
+  enum Refusal { NONE, OUT_OF_RANGE, TAKEN, TABLE_FULL }
 
-  SeriesTable(int maxId) {
-    this.maxId = maxId;
+  private final IntObjectHashMap<Slot> slots = new IntObjectHashMap<>();
+
+  Refusal put(long id, Slot slot) {
+    if (id < 1 || id > Protocol.MAX_SERIES_ID) {
+      return Refusal.OUT_OF_RANGE;
+    }
+    if (slots.containsKey((int) id)) {
+      return Refusal.TAKEN;
+    }
+    if (slots.size() >= Protocol.MAX_IDS_PER_CONNECTION) {
+      return Refusal.TABLE_FULL;
+    }
+    slots.put((int) id, slot);
+    return Refusal.NONE;
   }
 
-  /** False when the id is out of range or taken. */
-  boolean put(long id, Slot slot) {
-    if (id < 1 || id > maxId) {
-      return false;
-    }
-    int i = (int) id;
-    if (i >= slots.length) {
-      slots = Arrays.copyOf(slots, Math.max(slots.length * 2, i + 1));
-    }
-    if (slots[i] != null) {
-      return false;
-    }
-    slots[i] = slot;
-    return true;
+  /** Rebinds an id already {@linkplain #put put}, once its definition was accepted. */
+  void replace(long id, Slot slot) {
+    slots.put((int) id, slot);
   }
 
   /** The slot for an id, or null if the id was never defined on this connection. */
   Slot get(long id) {
-    return id > 0 && id < slots.length ? slots[(int) id] : null;
+    return id > 0 && id <= Protocol.MAX_SERIES_ID ? slots.get((int) id) : null;
   }
 
   /** The id bound to {@code def}, or 0. */
   long idOf(Definition def) {
-    for (int i = 1; i < slots.length; i++) {
-      if (slots[i] != null && slots[i].def() == def) {
-        return i;
+    for (IntObjectHashMap.PrimitiveEntry<Slot> e : slots.entries()) {
+      if (e.value().def() == def) {
+        return e.key();
       }
     }
     return 0;
   }
 
   Iterable<Definition> definitions() {
-    return () -> Stream.of(slots).filter(Objects::nonNull).map(Slot::def).filter(Objects::nonNull).iterator();
+    return () -> slots.values().stream().map(Slot::def).filter(Objects::nonNull).iterator();
   }
 }

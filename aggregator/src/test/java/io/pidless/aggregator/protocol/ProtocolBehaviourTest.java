@@ -93,6 +93,8 @@ class ProtocolBehaviourTest {
     });
     assertViolation(ErrorCode.DUPLICATE_SERIES_ID, true,
         w -> w.define(0, MetricType.COUNTER, null, "a_total", "", new String[0], new String[0], null));
+    assertViolation(ErrorCode.DUPLICATE_SERIES_ID, true, w -> w.beginFrame(FrameType.DEFINE).varint(1L << 31).u8(1)
+        .u8(0).string("a_total").string("").varint(0).endFrame());
     assertViolation(ErrorCode.MALFORMED_FRAME, true, w -> {
       w.define(1, MetricType.COUNTER, null, "a_total", "", new String[0], new String[0], null);
       w.beginFrame(FrameType.BATCH).varint(1).varint(1).varint(1).u8(0x40).endFrame();
@@ -122,6 +124,26 @@ class ProtocolBehaviourTest {
     assertEquals(7.0, s.value("good_total"));
     assertEquals(1.0, s.value("pidless_deltas_dropped_total{reason=\"rejected_series\"}"));
     assertEquals(1.0, s.value("pidless_rejections_total{reason=\"invalid_name\"}"));
+  }
+
+  @Test
+  void definitionsBeyondTheSeriesLimitAreRejectedAndTheConnectionKeepsDelivering() throws Exception {
+    try (InProcessAggregator small = new InProcessAggregator(b -> b.maxSeries(2));
+        TestClient c = new TestClient(small.socket())) {
+      c.hello();
+      c.counter(1, "many_total", "i", "0").counter(2_000_000_000, "many_total", "i", "1")
+          .counter(3, "many_total", "i", "2").send();
+      ServerFrame.Error e = expectError(c, ErrorCode.SERIES_LIMIT);
+      assertEquals(3, e.ref());
+      assertTrue(e.message().contains("raise --max-series"), e.message());
+      c.beginBatch(1, 3).varint(1).f64(1).varint(2_000_000_000).f64(2).varint(3).f64(4);
+      c.endBatch().sendAndAck(1);
+      Scrape s = small.scrape();
+      assertEquals(1.0, s.value("many_total{i=\"0\"}"));
+      assertEquals(2.0, s.value("many_total{i=\"1\"}"));
+      assertEquals(1.0, s.value("pidless_deltas_dropped_total{reason=\"rejected_series\"}"));
+      assertEquals(1.0, s.value("pidless_rejections_total{reason=\"series_limit\"}"));
+    }
   }
 
   @Test
