@@ -1,0 +1,198 @@
+package io.pidless.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pidless.protocol.GaugeMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Every metric type against the real aggregator process, checked by scraping /metrics exactly. */
+class ClientIT {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static AggregatorProcess aggregator;
+
+  @BeforeAll
+  static void startAggregator() throws Exception {
+    aggregator = AggregatorProcess.start();
+  }
+
+  @AfterAll
+  static void stopAggregator() throws Exception {
+    aggregator.close();
+  }
+
+  private static PidlessClient client() {
+    return PidlessClient.builder().socket(aggregator.socket()).flushInterval(Duration.ofHours(1))
+        .shutdownHook(false).build();
+  }
+
+  @Test
+  void javadocExampleOfPidlessClientDelivers() throws Exception {
+    Path socket = aggregator.socket();
+    PidlessClient client = PidlessClient.builder().socket(socket).build();
+    Counter jobs = Counter.build().name("jobs_total").help("Jobs run.").register(client);
+    jobs.inc();
+    boolean delivered = client.flush(Duration.ofSeconds(5));
+    client.close();
+
+    assertTrue(delivered);
+    assertEquals(1.0, aggregator.scrape().value("jobs_total"));
+  }
+
+  @Test
+  void everyMetricTypeArrivesExactly() throws Exception {
+    try (PidlessClient client = client()) {
+      Counter records = Counter.build().name("etl_records_total").help("Records parsed.")
+          .labelNames("stage").register(client);
+      Gauge inFlight = Gauge.build().name("etl_in_flight").help("Records being parsed.").register(client);
+      Gauge peak = Gauge.build().name("etl_peak_batch").help("Largest batch.").mode(GaugeMode.MAX).register(client);
+      Gauge level = Gauge.build().name("etl_level").help("Signed level.").mode(GaugeMode.SUM).register(client);
+      Histogram latency = Histogram.build().name("etl_parse_seconds").help("Parse time.")
+          .buckets(0.1, 1, 10).register(client);
+      Summary sizes = Summary.build().name("etl_batch_bytes").help("Batch sizes.").register(client);
+
+      records.labels("parse").inc(3);
+      records.labels("parse").inc();
+      records.labels("load").inc(0.5);
+      inFlight.inc();
+      inFlight.inc();
+      inFlight.dec();
+      peak.set(512);
+      peak.set(100);
+      level.inc(5);
+      level.dec(7);
+      latency.observe(0.05);
+      latency.observe(0.5);
+      latency.observe(0.5);
+      latency.observe(20);
+      sizes.observe(4096);
+      sizes.observe(1024);
+      assertTrue(client.flush(WAIT));
+
+      Scrape s = aggregator.scrape();
+      assertEquals(4.0, s.value("etl_records_total{stage=\"parse\"}"));
+      assertEquals(0.5, s.value("etl_records_total{stage=\"load\"}"));
+      assertEquals(1.0, s.value("etl_in_flight"));
+      assertEquals(512.0, s.value("etl_peak_batch"));
+      assertEquals(-2.0, s.value("etl_level"));
+      assertEquals(1.0, s.value("etl_parse_seconds_bucket{le=\"0.1\"}"));
+      assertEquals(3.0, s.value("etl_parse_seconds_bucket{le=\"1.0\"}"));
+      assertEquals(3.0, s.value("etl_parse_seconds_bucket{le=\"10.0\"}"));
+      assertEquals(4.0, s.value("etl_parse_seconds_bucket{le=\"+Inf\"}"));
+      assertEquals(4.0, s.value("etl_parse_seconds_count"));
+      assertEquals(21.05, s.value("etl_parse_seconds_sum"));
+      assertEquals(2.0, s.value("etl_batch_bytes_count"));
+      assertEquals(5120.0, s.value("etl_batch_bytes_sum"));
+    }
+  }
+
+  @Test
+  void liveGaugeSumsOpenProcessesAndForgetsAClosedOne() throws Exception {
+    PidlessClient first = client();
+    PidlessClient second = client();
+    Gauge.build("workers_busy", "Busy workers.").register(first).set(2);
+    Gauge.build("workers_busy", "Busy workers.").register(second).set(3);
+    assertTrue(first.flush(WAIT));
+    assertTrue(second.flush(WAIT));
+    assertEquals(5.0, aggregator.scrape().value("workers_busy"));
+
+    first.close();
+    assertEquals(3.0, awaitValue("workers_busy", 3.0));
+    second.close();
+  }
+
+  @Test
+  void absoluteGaugeModesMergeAsDocumented() throws Exception {
+    PidlessClient first = client();
+    PidlessClient second = client();
+    for (PidlessClient c : new PidlessClient[] {first, second}) {
+      Gauge.build("mode_min", "Min.").mode(GaugeMode.MIN).register(c);
+      Gauge.build("mode_last", "Last.").mode(GaugeMode.LAST).register(c);
+      Gauge.build("mode_livemax", "Live max.").mode(GaugeMode.LIVEMAX).register(c);
+    }
+    Gauge.build("mode_min", "Min.").mode(GaugeMode.MIN).register(first).set(-4);
+    Gauge.build("mode_min", "Min.").mode(GaugeMode.MIN).register(second).set(9);
+    Gauge.build("mode_livemax", "Live max.").mode(GaugeMode.LIVEMAX).register(first).set(7);
+    Gauge.build("mode_livemax", "Live max.").mode(GaugeMode.LIVEMAX).register(second).set(5);
+    Gauge lastFirst = Gauge.build("mode_last", "Last.").mode(GaugeMode.LAST).register(first);
+    lastFirst.set(1);
+    lastFirst.inc(2);
+    assertTrue(first.flush(WAIT));
+    Gauge.build("mode_last", "Last.").mode(GaugeMode.LAST).register(second).set(-1.5);
+    assertTrue(second.flush(WAIT));
+
+    Scrape s = aggregator.scrape();
+    assertEquals(-4.0, s.value("mode_min"));
+    assertEquals(7.0, s.value("mode_livemax"));
+    assertEquals(-1.5, s.value("mode_last"), "the value applied most recently");
+    first.close();
+    assertEquals(5.0, awaitValue("mode_livemax", 5.0), "the closed writer's 7 is gone");
+    second.close();
+  }
+
+  @Test
+  void concurrentIncrementsAreNeitherLostNorDoubled() throws Exception {
+    try (PidlessClient client = PidlessClient.builder().socket(aggregator.socket())
+        .flushInterval(Duration.ofMillis(5)).shutdownHook(false).build()) {
+      Counter.Child ops = Counter.build("concurrent_ops_total", "Ops.").labelNames("kind").register(client).labels("a");
+      Histogram h = Histogram.build("concurrent_seconds", "Latency.").buckets(1).register(client);
+      int perThread = 200_000;
+      Thread[] threads = new Thread[2];
+      for (int t = 0; t < threads.length; t++) {
+        threads[t] = new Thread(() -> {
+          for (int i = 0; i < perThread; i++) {
+            ops.inc();
+            h.observe(i % 2);
+          }
+        });
+        threads[t].start();
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+      assertTrue(client.flush(WAIT));
+      Scrape s = aggregator.scrape();
+      assertEquals(2.0 * perThread, s.value("concurrent_ops_total{kind=\"a\"}"));
+      assertEquals(2.0 * perThread, s.value("concurrent_seconds_count"));
+      assertEquals(perThread, s.value("concurrent_seconds_bucket{le=\"+Inf\"}") - s.value("concurrent_seconds_bucket{le=\"1.0\"}") + perThread);
+      assertEquals(perThread, s.value("concurrent_seconds_sum"));
+    }
+  }
+
+  @Test
+  void withoutAggregatorFlushFailsFastAndDeliversOnceItStarts() throws Exception {
+    try (AggregatorProcess late = AggregatorProcess.notStarted();
+        PidlessClient client = PidlessClient.builder().socket(late.socket()).flushInterval(Duration.ofHours(1))
+            .shutdownHook(false).build()) {
+      Counter c = Counter.build("late_total", "Counted before the aggregator started.").register(client);
+      c.inc(7);
+      long start = System.nanoTime();
+      assertFalse(client.flush(WAIT));
+      assertTrue(System.nanoTime() - start < Duration.ofSeconds(2).toNanos(), "flush should fail fast");
+      c.inc(4);
+
+      late.startAgain();
+      assertTrue(client.flush(WAIT));
+      assertEquals(11.0, late.scrape().value("late_total"));
+    }
+  }
+
+  private static double awaitValue(String series, double expected) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    double v = Double.NaN;
+    while (System.nanoTime() < deadline) {
+      Scrape s = aggregator.scrape();
+      v = s.has(series) ? s.value(series) : Double.NaN;
+      if (v == expected) {
+        return v;
+      }
+      Thread.sleep(20);
+    }
+    return v;
+  }
+}
