@@ -1,0 +1,55 @@
+"""pidless: prometheus_client-style metrics for forking, short-lived Python workers (PySpark).
+
+Each process adds to in-process pending deltas; a flusher thread sends them every
+``PIDLESS_FLUSH_INTERVAL`` seconds to the node's pidless aggregator over a Unix socket, which sums
+them without any pid label and serves one ``/metrics``.
+
+>>> import pidless
+>>> ROWS = pidless.Counter("example_rows_total", "Rows read", ["source"])
+>>> ROWS.labels(source="s3").inc(10)
+>>> pidless.flush(timeout=1.0)   # doctest: +SKIP
+True
+
+``pidless.spark`` has the PySpark helpers; README-section.md a complete example.
+"""
+from __future__ import annotations
+
+from . import spark
+from .config import check_seconds
+from .metrics import DEFAULT_BUCKETS, Counter, Gauge, Histogram, Summary
+from .runtime import RUNTIME
+
+__all__ = ["Counter", "Gauge", "Histogram", "Summary", "DEFAULT_BUCKETS", "configure", "flush",
+           "spark"]
+__version__ = "0.1.0"
+
+
+def configure(socket=None, flush_interval=None, exit_timeout=None) -> None:
+    """Overrides ``PIDLESS_SOCKET``, ``PIDLESS_FLUSH_INTERVAL``, ``PIDLESS_EXIT_TIMEOUT``.
+
+    >>> pidless.configure(socket="/run/pidless/pidless.sock", flush_interval=0.5)  # doctest: +SKIP
+    """
+    config = RUNTIME.config
+    if socket is not None and (not isinstance(socket, str) or not socket):
+        raise ValueError("Invalid socket: %r (expected the path of the aggregator's Unix socket)"
+                         % (socket,))
+    if flush_interval is not None:
+        config.flush_interval = check_seconds("flush_interval", flush_interval)
+    if exit_timeout is not None:
+        config.exit_timeout = check_seconds("exit_timeout", exit_timeout)
+    socket_changed = socket is not None and socket != config.socket
+    if socket is not None:
+        config.socket = socket
+    RUNTIME.reconfigure(socket_changed)
+
+
+def flush(timeout: float = 2.0) -> bool:
+    """Sends every pending delta now and waits up to ``timeout`` seconds for the ACK.
+
+    Returns True when the aggregator acknowledged everything, False otherwise (it is unreachable,
+    or slow); never raises because of the aggregator. Unsent deltas stay pending.
+
+    >>> pidless.flush(timeout=1.0)  # doctest: +SKIP
+    True
+    """
+    return RUNTIME.flush(check_seconds("timeout", timeout))

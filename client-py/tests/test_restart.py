@@ -1,0 +1,144 @@
+"""The aggregator stopped, killed and restarted while workers run.
+
+docs/PROTOCOL.md promises: within one aggregator lifetime each batch is applied at most once, and
+exactly once when the client reconnects in time; a restarted aggregator starts from empty, and
+re-sent un-acknowledged batches are applied in the new lifetime. SIGSTOP makes the interesting
+moments deterministic: a batch written to a stopped aggregator is surely neither applied nor
+acknowledged until SIGCONT, and is lost with the process on SIGKILL.
+"""
+from __future__ import annotations
+
+import glob
+import multiprocessing
+import signal
+import time
+import unittest
+
+import pidless
+
+from aggregator import PATIENCE, Aggregator
+
+SENT = pidless.Counter("rs_sent_total", "Increments per worker", ["worker"])
+LIVE = pidless.Gauge("rs_live", "Each worker's current value (livesum)")
+
+_FORK = multiprocessing.get_context("fork")
+
+
+def _serve(conn, index: int) -> None:
+    """A worker run by remote control: ("inc", n), ("set", v), ("flush", timeout), ("exit", _)."""
+    counter = SENT.labels(str(index))
+    while True:
+        command, arg = conn.recv()
+        if command == "inc":
+            counter.inc(arg)
+            conn.send(None)
+        elif command == "set":
+            LIVE.set(arg)
+            conn.send(None)
+        elif command == "flush":
+            conn.send(pidless.flush(timeout=arg))
+        else:
+            conn.send(None)
+            return
+
+
+class Worker:
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self._conn, child = _FORK.Pipe()
+        self._proc = _FORK.Process(target=_serve, args=(child, index), daemon=True)
+        self._proc.start()
+
+    def call(self, command: str, arg=None):
+        self._conn.send((command, arg))
+        if not self._conn.poll(2 * PATIENCE):
+            raise AssertionError("worker %d did not answer %s" % (self.index, command))
+        return self._conn.recv()
+
+    def close(self) -> None:
+        if self._proc.is_alive():
+            self.call("exit")
+        self._proc.join(30)
+        self._conn.close()
+
+
+def _wait_stopped(pid: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        states = []
+        for stat in glob.glob("/proc/%d/task/*/stat" % pid):
+            try:
+                with open(stat) as f:
+                    states.append(f.read().rsplit(")", 1)[1].split()[0])
+            except OSError:
+                continue
+        if states and all(s in ("T", "t") for s in states):
+            return
+        time.sleep(0.01)
+    raise AssertionError("aggregator %d did not stop" % pid)
+
+
+class RestartTest(unittest.TestCase):
+    def setUp(self):
+        self.agg = Aggregator().start()
+        self.workers = []
+
+    def tearDown(self):
+        for w in self.workers:
+            w.close()
+        self.assertEqual(self.agg.stop(), 0, "".join(self.agg.log))
+        self.agg.close()
+
+    def _start_workers(self, n: int, flush_interval: float) -> None:
+        pidless.configure(socket=self.agg.socket, flush_interval=flush_interval)
+        self.workers = [Worker(i) for i in range(n)]
+
+    def _all(self, command: str, arg=None) -> list:
+        return [w.call(command, arg) for w in self.workers]
+
+    def test_killed_and_restarted_aggregator_gets_every_unacknowledged_delta_once(self):
+        self._start_workers(4, flush_interval=0.1)   # flusher threads race the explicit flushes
+        for w in self.workers:
+            w.call("inc", 10 + w.index)
+            w.call("set", w.index + 1)
+        self.assertEqual(self._all("flush", PATIENCE), [True] * 4)
+        self.assertEqual(self.agg.value("rs_sent_total", worker="3"), 13.0)
+        self.assertEqual(self.agg.value("rs_live"), 10.0)
+
+        self.agg.signal(signal.SIGSTOP)
+        _wait_stopped(self.agg.proc.pid)
+        for w in self.workers:
+            w.call("inc", 100 * (w.index + 1))   # written to the stopped aggregator, never applied
+        self.assertEqual(self._all("flush", 0.5), [False] * 4)
+        self.agg.kill()
+        self._all("inc", 1000)                   # while nothing listens
+        self.assertEqual(self._all("flush", 0.2), [False] * 4)
+
+        self.agg.start()                         # same socket, new instance, empty state
+        self._all("inc", 5000)
+        self.assertEqual(self._all("flush", PATIENCE), [True] * 4)
+        # What the old instance acknowledged died with it; everything else arrives exactly once.
+        for w in self.workers:
+            self.assertEqual(self.agg.value("rs_sent_total", worker=str(w.index)),
+                             100 * (w.index + 1) + 1000 + 5000)
+        self.assertEqual(self.agg.value("rs_live"), 10.0)   # live values re-sent on reconnect
+        for w in self.workers:
+            w.close()
+        self.assertEqual(self.agg.wait_for("rs_live", 0.0), 0.0)
+
+    def test_batch_whose_ack_was_lost_is_applied_once(self):
+        self._start_workers(1, flush_interval=60)
+        w = self.workers[0]
+        w.call("inc", 7)
+        self.assertTrue(w.call("flush", PATIENCE))
+        self.agg.signal(signal.SIGSTOP)
+        _wait_stopped(self.agg.proc.pid)
+        w.call("inc", 100)
+        self.assertFalse(w.call("flush", 0.5))   # sent, no ACK: the client drops the connection
+        self.agg.signal(signal.SIGCONT)          # now the aggregator reads and applies it
+        self.assertTrue(w.call("flush", PATIENCE))     # reconnect: settled, so not applied again
+        self.assertEqual(self.agg.value("rs_sent_total", worker="0"), 107.0)
+
+
+if __name__ == "__main__":
+    unittest.main()
