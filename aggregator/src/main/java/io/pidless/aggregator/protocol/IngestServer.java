@@ -51,8 +51,10 @@ public final class IngestServer implements Closeable {
   private IngestServer(AggregatorConfig config, SeriesStore store, SessionRegistry sessions, AggregatorStats stats)
       throws IOException {
     if (!Epoll.isAvailable()) {
-      throw new IOException("Netty's native epoll transport cannot load here (" + Epoll.unavailabilityCause()
-          + "); pidless needs Linux on x86_64 with a glibc Netty supports");
+      throw new IOException("Netty's native epoll transport cannot load (" + Epoll.unavailabilityCause()
+          + "). Netty unpacks it into java.io.tmpdir (" + System.getProperty("java.io.tmpdir") + "), which must be"
+          + " writable and not mounted noexec: point -Djava.io.tmpdir or -Dio.netty.native.workdir elsewhere."
+          + " pidless needs Linux x86_64 with glibc");
     }
     this.path = config.socket();
     this.shutdownTimeout = config.shutdownTimeout();
