@@ -34,7 +34,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private Session session;
   private boolean closing;
-  private long batchNumber;
   private volatile long lastReadNanos = System.nanoTime();
 
   ConnectionHandler(IngestContext context) {
@@ -174,7 +173,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     long seq = batches.seq();
     Session.Settled settled = session.settle(this, seq, () -> {
       if (batches.invalid() == null) {
-        context.store().apply(batches.deltas(), connectionId, ++batchNumber, newlyRejected);
+        context.store().apply(batches.deltas(), connectionId, newlyRejected);
       }
     });
     switch (settled) {

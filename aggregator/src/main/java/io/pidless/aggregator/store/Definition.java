@@ -6,11 +6,11 @@ package io.pidless.aggregator.store;
  * Confined to the connection's event loop thread.
  */
 public final class Definition {
-  private final SeriesKey key;
+  private SeriesKey key;
   private Family family;
   Series series;
-  /** Batch number in which this definition's series was last touched for expiry. */
-  long touchedInBatch = -1;
+  /** Ticker time at which this definition last refreshed its series' idle clock. */
+  long touchedNanos;
   private String rejection;
   private boolean liveWritten;
 
@@ -22,6 +22,11 @@ public final class Definition {
 
   public SeriesKey key() {
     return key;
+  }
+
+  /** Adopts the key instance the store holds, so later lookups compare by identity. */
+  void key(SeriesKey stored) {
+    key = stored;
   }
 
   public Family family() {

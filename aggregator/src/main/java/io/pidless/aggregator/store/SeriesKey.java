@@ -17,7 +17,23 @@ public final class SeriesKey {
     this.name = name;
     this.labelNames = labelNames;
     this.labelValues = labelValues;
-    this.hash = 31 * (31 * name.hashCode() + Arrays.hashCode(labelNames)) + Arrays.hashCode(labelValues);
+    int h = mix(name.hashCode());
+    for (String v : labelValues) {
+      h = mix(h * 0x9E3779B1 + v.hashCode());
+    }
+    this.hash = h;
+  }
+
+  /**
+   * Murmur3's finalizer. String hashes of short numeric values are nearly linear, so a plain
+   * {@code 31 * h + v} makes {@code {a="1",b="10"}} and {@code {a="0",b="41"}} collide.
+   */
+  private static int mix(int h) {
+    h ^= h >>> 16;
+    h *= 0x85EBCA6B;
+    h ^= h >>> 13;
+    h *= 0xC2B2AE35;
+    return h ^ (h >>> 16);
   }
 
   public String name() {

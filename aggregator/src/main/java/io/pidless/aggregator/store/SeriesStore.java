@@ -27,6 +27,11 @@ import java.util.function.Consumer;
 /**
  * Every merged series of the node, keyed by name and labels, expiring when idle.
  *
+ * <p>Expiry: a writer refreshes its series' idle clock in Caffeine at most every {@code ttl/64}
+ * (a Caffeine lookup per delta would cost more than the merge itself), and the idle clock runs
+ * {@code ttl + ttl/64}, so a series is removed after between {@code ttl} and {@code ttl * 65/64}
+ * without writes: never earlier than {@code ttl}.
+ *
  * <p>Concurrency contract: {@link #define}, {@link #apply} and {@link #release} may run on any
  * number of threads at once; {@link #snapshot} excludes {@code apply}, so a scrape sees each batch
  * whole or not at all. Expiry happens inside Caffeine, on whichever thread touches the cache. It
@@ -54,16 +59,20 @@ public final class SeriesStore {
   private final Clock clock;
   private final AggregatorStats stats;
   private final Consumer<SeriesSnapshot> expiryListener;
+  private final Ticker ticker;
+  private final long touchEveryNanos;
 
   private SeriesStore(Builder b) {
     this.limits = b.limits;
     this.clock = b.clock;
     this.stats = b.stats;
     this.expiryListener = b.expiryListener;
+    this.ticker = b.ticker;
+    this.touchEveryNanos = touchInterval(b.ttl).toNanos();
     Caffeine<SeriesKey, Series> caffeine = Caffeine.newBuilder()
         .ticker(b.ticker)
         .executor(Runnable::run)
-        .expireAfter(new IdleExpiry<SeriesKey, Series>(b.ttl, Series::pinned))
+        .expireAfter(new IdleExpiry<SeriesKey, Series>(b.ttl.plus(touchInterval(b.ttl)), Series::pinned))
         .evictionListener((SeriesKey key, Series s, RemovalCause cause) -> onEvicted(s, cause));
     if (b.scheduler != null) {
       caffeine.scheduler(b.scheduler);
@@ -75,17 +84,22 @@ public final class SeriesStore {
     return new Builder();
   }
 
+  /** How often a writer refreshes its series' idle clock, and so how late expiry may come. */
+  static Duration touchInterval(Duration ttl) {
+    return ttl.dividedBy(64);
+  }
+
   /**
    * Checks a definition against the name rules, the limits and the family's first definer, and
    * creates its series if it does not exist yet.
    */
   public Definition define(DefineRequest r) throws DefinitionRejectedException {
-    Family family = checkFamily(r);
-    String[] names = sharedLabelNames(family);
-    String[] values = sortedValues(r, names);
-    SeriesKey key = new SeriesKey(family.name(), names, values);
+    Family family = shared(checkFamily(r));
+    String[] names = family.labelNameArray();
+    SeriesKey key = new SeriesKey(family.name(), names, sortedValues(r, names));
     Definition d = new Definition(key, family, null);
     d.series = resolve(d, true);
+    d.touchedNanos = ticker.read();
     return d;
   }
 
@@ -94,7 +108,8 @@ public final class SeriesStore {
    * definitions this batch finds newly unusable (their family came back with another type after
    * expiring) are added to {@code newlyRejected}.
    */
-  public void apply(DeltaBuffer batch, long writer, long batchNumber, List<Definition> newlyRejected) {
+  public void apply(DeltaBuffer batch, long writer, List<Definition> newlyRejected) {
+    long now = ticker.read();
     scrapeLock.readLock().lock();
     try {
       for (int i = 0; i < batch.size(); i++) {
@@ -105,9 +120,9 @@ public final class SeriesStore {
         }
         try {
           Series s = d.series;
-          if (d.touchedInBatch != batchNumber) {
+          if (now - d.touchedNanos >= touchEveryNanos) {
             s = resolve(d, false);
-            d.touchedInBatch = batchNumber;
+            d.touchedNanos = now;
           }
           while (!s.apply(batch, i, writer)) {
             s = resolve(d, false);
@@ -184,6 +199,7 @@ public final class SeriesStore {
       }
       d.family(s.family);
     }
+    d.key(s.key);
     d.series = s;
     return s;
   }
@@ -216,12 +232,14 @@ public final class SeriesStore {
     release(s.family);
   }
 
-  /** The label names of the family's existing series when they match, so keys share one array. */
-  private String[] sharedLabelNames(Family wanted) {
+  /**
+   * The family already held under this name when it is compatible, so every key of a family shares
+   * one name string and one label-name array; else {@code wanted} itself.
+   */
+  private Family shared(Family wanted) {
     synchronized (familyLock) {
       Family f = families.get(wanted.name());
-      return f != null && Arrays.equals(f.labelNameArray(), wanted.labelNameArray())
-          ? f.labelNameArray() : wanted.labelNameArray();
+      return f != null && f.clashWith(wanted) == null ? f : wanted;
     }
   }
 

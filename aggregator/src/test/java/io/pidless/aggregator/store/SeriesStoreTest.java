@@ -26,11 +26,12 @@ import org.junit.jupiter.api.Test;
 
 class SeriesStoreTest {
   private static final Duration TTL = Duration.ofMinutes(10);
+  /** How long a series really idles before it goes: ttl plus the touch interval, never less than ttl. */
+  private static final Duration IDLE = TTL.plus(SeriesStore.touchInterval(TTL));
 
   private final FakeTicker ticker = new FakeTicker();
   private final AggregatorStats stats = new AggregatorStats();
   private final ConcurrentLinkedQueue<SeriesSnapshot> expired = new ConcurrentLinkedQueue<>();
-  private long batchNumber;
 
   private SeriesStore store(Limits limits) {
     return SeriesStore.builder().ttl(TTL).ticker(ticker).limits(limits).stats(stats)
@@ -66,7 +67,7 @@ class SeriesStoreTest {
       b.addValue(d, v);
     }
     List<Definition> rejected = new ArrayList<>();
-    store.apply(b, writer, ++batchNumber, rejected);
+    store.apply(b, writer, rejected);
     assertEquals(List.of(), rejected);
   }
 
@@ -178,7 +179,7 @@ class SeriesStoreTest {
     buf.setBucket(s2 + 1, 0);
     buf.setBucket(s2 + 2, 4);
     buf.addHistogram(b, s2, 20);
-    store.apply(buf, 1, ++batchNumber, new ArrayList<>());
+    store.apply(buf, 1, new ArrayList<>());
     SeriesSnapshot s = only(store, "lat_seconds");
     assertArrayEquals(new long[] {2, 3, 7}, s.cumulativeBuckets());
     assertEquals(7, s.count());
@@ -192,7 +193,7 @@ class SeriesStoreTest {
     DeltaBuffer buf = new DeltaBuffer();
     buf.addSummary(d, 3, 30);
     buf.addSummary(d, 2, 5);
-    store.apply(buf, 1, ++batchNumber, new ArrayList<>());
+    store.apply(buf, 1, new ArrayList<>());
     SeriesSnapshot s = only(store, "size_bytes");
     assertEquals(5, s.count());
     assertEquals(35, s.sum());
@@ -284,7 +285,7 @@ class SeriesStoreTest {
     ticker.advance(TTL.minusSeconds(1));
     store.cleanUp();
     assertEquals(4, only(store, "jobs_total").value(), "a write restarts the idle clock");
-    ticker.advance(Duration.ofSeconds(2));
+    ticker.advance(IDLE.minus(TTL.minusSeconds(1)).plusSeconds(1));
     store.cleanUp();
     assertEquals(List.of(), store.snapshot());
     assertEquals(0, store.familyCount(), "the family goes with its last series");
@@ -296,17 +297,46 @@ class SeriesStoreTest {
   }
 
   @Test
+  void expiryNeverComesBeforeTtlAfterTheLastWriteThoughTouchesAreSparse() throws Exception {
+    SeriesStore store = store();
+    Definition d = store.define(counter("steady_total"));
+    Duration step = SeriesStore.touchInterval(TTL).dividedBy(3);
+    for (int i = 0; i < 20; i++) {
+      apply(store, 1, d, 1);
+      ticker.advance(step);
+    }
+    apply(store, 1, d, 1);
+    ticker.advance(TTL.minusMillis(1));
+    store.cleanUp();
+    assertEquals(21, only(store, "steady_total").value(), "still there just before ttl after the last write");
+    ticker.advance(SeriesStore.touchInterval(TTL).plusMillis(2));
+    store.cleanUp();
+    assertEquals(List.of(), store.snapshot(), "gone by ttl + ttl/64");
+  }
+
+  @Test
+  void keysOfNumericLabelGridsHashApart() {
+    java.util.Set<Integer> hashes = new java.util.HashSet<>();
+    for (int a = 0; a < 100; a++) {
+      for (int b = 0; b < 100; b++) {
+        hashes.add(new SeriesKey("m", new String[] {"a", "b"}, new String[] {"" + a, "" + b}).hashCode());
+      }
+    }
+    assertTrue(hashes.size() > 9_990, hashes.size() + " distinct hashes of 10000 keys");
+  }
+
+  @Test
   void expiredNameIsFreeForAnotherTypeAndOldDefinitionIsThenRejected() throws Exception {
     SeriesStore store = store();
     Definition old = store.define(counter("x"));
-    ticker.advance(TTL.plusSeconds(1));
+    ticker.advance(IDLE.plusSeconds(1));
     store.cleanUp();
     Definition g = store.define(gauge(GaugeMode.LAST, "x"));
     List<Definition> rejected = new ArrayList<>();
     DeltaBuffer b = new DeltaBuffer();
     b.addValue(old, 1);
     b.addValue(g, 9);
-    store.apply(b, 1, ++batchNumber, rejected);
+    store.apply(b, 1, rejected);
     assertEquals(List.of(old), rejected);
     assertTrue(old.rejection().contains("is a gauge, not a counter"), old.rejection());
     assertEquals(9, only(store, "x").value(), "the rest of the batch applies");
@@ -322,7 +352,7 @@ class SeriesStoreTest {
     store.cleanUp();
     assertEquals(1, only(store, "busy").value());
     store.release(List.of(d), 1);
-    ticker.advance(TTL.plusSeconds(1));
+    ticker.advance(IDLE.plusSeconds(1));
     store.cleanUp();
     assertEquals(List.of(), store.snapshot(), "once its writer left, it idles out like any series");
   }
@@ -353,7 +383,7 @@ class SeriesStoreTest {
               b.addValue(d, 1);
             }
             List<Definition> rejected = new ArrayList<>();
-            store.apply(b, writer, n, rejected);
+            store.apply(b, writer, rejected);
             if (!rejected.isEmpty()) {
               throw new AssertionError("rejected " + rejected);
             }
@@ -365,7 +395,7 @@ class SeriesStoreTest {
     }
     Thread expirer = new Thread(() -> {
       while (!done.get()) {
-        ticker.advance(TTL.plusSeconds(1));
+        ticker.advance(IDLE.plusSeconds(1));
         store.cleanUp();
         store.snapshot();
       }
@@ -409,7 +439,7 @@ class SeriesStoreTest {
       buf.clear();
       buf.addValue(a, 1);
       buf.addValue(b, 1);
-      store.apply(buf, 1, ++batchNumber, new ArrayList<>());
+      store.apply(buf, 1, new ArrayList<>());
     }
     done.set(true);
     scraper.join();
@@ -439,7 +469,7 @@ class SeriesStoreTest {
         }).build();
     Definition d = store.define(counter("c_total"));
     long first = only(store, "c_total").createdMillis();
-    ticker.advance(TTL.plusSeconds(1));
+    ticker.advance(IDLE.plusSeconds(1));
     now[0] = 9_000;
     store.cleanUp();
     apply(store, 1, d, 1);
