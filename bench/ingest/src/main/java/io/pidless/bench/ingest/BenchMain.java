@@ -1,0 +1,202 @@
+package io.pidless.bench.ingest;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Runs the aggregator benchmark: ingest (beside a raw sink), churn, scrape and heap, each scenario
+ * {@code --repeats} times against a fresh aggregator process, then prints one summary table of the
+ * median figures. Exit 0: every target met; 1: a target missed; 2: a run failed, or the scraped totals
+ * did not match what was ACKed.
+ *
+ * <pre>{@code
+ * java -jar pidless-bench-ingest.jar --aggregator-jar aggregator/target/pidless-aggregator.jar --repeats 3
+ * java -jar pidless-bench-ingest.jar --quick --only ingest,churn     # smoke run, a tenth of the scale
+ * }</pre>
+ */
+public final class BenchMain {
+  private static final Set<String> SCENARIOS = Set.of("ingest", "churn", "scrape", "heap");
+  private static final String USAGE = "usage: pidless-bench-ingest [--aggregator-jar PATH] [--aggregator-jvm-opts "
+      + "'-Xmx2g ...'] [--repeats N] [--quick] [--only ingest,churn,scrape,heap]\n"
+      + "  [--warmup SECONDS] [--duration SECONDS]  (per scenario; default 10 and 10)\n"
+      + "  the jar defaults to $PIDLESS_AGGREGATOR_JAR (or -Dpidless.aggregator.jar)";
+
+  private BenchMain() {}
+
+  public static void main(String[] args) {
+    try {
+      System.exit(run(args));
+    } catch (IllegalArgumentException e) {
+      System.err.println("pidless-bench-ingest: " + e.getMessage() + "\n" + USAGE);
+      System.exit(2);
+    } catch (IOException | RuntimeException e) {
+      System.err.println("pidless-bench-ingest: FAILED: " + e.getMessage());
+      e.printStackTrace();
+      System.exit(2);
+    }
+  }
+
+  static int run(String[] args) throws IOException {
+    String jar = System.getProperty("pidless.aggregator.jar", System.getenv("PIDLESS_AGGREGATOR_JAR"));
+    String jvmOpts = "-Xmx2g";
+    int repeats = 1;
+    boolean quick = false;
+    Set<String> only = SCENARIOS;
+    Duration warmup = null;
+    Duration duration = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--aggregator-jar" -> jar = value(args, ++i);
+        case "--aggregator-jvm-opts" -> jvmOpts = value(args, ++i);
+        case "--repeats" -> repeats = Integer.parseInt(value(args, ++i));
+        case "--quick" -> quick = true;
+        case "--only" -> only = Set.of(value(args, ++i).split(","));
+        case "--warmup" -> warmup = Duration.ofSeconds(Long.parseLong(value(args, ++i)));
+        case "--duration" -> duration = Duration.ofSeconds(Long.parseLong(value(args, ++i)));
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    if (jar == null) {
+      throw new IllegalArgumentException("no aggregator jar: pass --aggregator-jar or set PIDLESS_AGGREGATOR_JAR");
+    }
+    if (!SCENARIOS.containsAll(only)) {
+      throw new IllegalArgumentException("--only takes some of " + SCENARIOS + ", got " + only);
+    }
+    List<String> jvm = jvmOpts.isBlank() ? List.of() : Arrays.asList(jvmOpts.trim().split("\\s+"));
+    BenchSettings s = quick ? BenchSettings.quick(Path.of(jar), jvm, repeats) : BenchSettings.full(Path.of(jar), jvm, repeats);
+    s = s.timing(warmup != null ? warmup : s.warmup(), duration != null ? duration : s.duration());
+    SummaryTable table = new SummaryTable();
+    List<String> details = new ArrayList<>();
+    if (only.contains("ingest")) {
+      ingest(s, table, details);
+    }
+    if (only.contains("churn")) {
+      churn(s, table, details);
+    }
+    if (only.contains("scrape")) {
+      scrape(s, table, details);
+    }
+    if (only.contains("heap")) {
+      heap(s, table, details);
+    }
+    System.out.println();
+    System.out.println("pidless aggregator benchmark: " + s.aggregatorJar() + ", aggregator JVM " + jvm + ", "
+        + Runtime.getRuntime().availableProcessors() + " cores, generator on the same cores; medians of "
+        + s.repeats() + " run(s), " + s.warmup().toSeconds() + " s warmup + " + s.duration().toSeconds()
+        + " s measured" + (s.judged() ? "" : " -- SMOKE RUN at reduced scale, targets not judged"));
+    System.out.print(table.render());
+    details.forEach(System.out::println);
+    return !s.judged() || table.allPass() ? 0 : 1;
+  }
+
+  private static void ingest(BenchSettings s, SummaryTable table, List<String> details) throws IOException {
+    List<IngestBenchmark.Run> runs = new ArrayList<>();
+    for (int i = 1; i <= s.repeats(); i++) {
+      IngestBenchmark.Run r = IngestBenchmark.run(s);
+      progress("ingest", i, s, String.format("aggregator %,.0f deltas/s, raw sink %,.0f deltas/s (ratio %.3f), "
+          + "framing+ACK sink %,.0f deltas/s (ratio %.3f), %.2f B/delta, aggregator used %.2f cores, generator+raw "
+          + "sink %.2f cores, %,d deltas checked exact", r.aggregatorRate(), r.sinkRate(), r.ratio(), r.ackingSinkRate(),
+          r.ackingRatio(), r.bytesPerDelta(), r.aggregatorCores(), r.rawPhaseCores(), r.checkedDeltas()));
+      runs.add(r);
+    }
+    double agg = median(runs, IngestBenchmark.Run::aggregatorRate);
+    double sink = median(runs, IngestBenchmark.Run::sinkRate);
+    double ratio = median(runs, IngestBenchmark.Run::ratio);
+    String what = "ingest: " + IngestBenchmark.CONNECTIONS + " conns, batches of " + IngestBenchmark.BATCH;
+    table.row(what, String.format("%,.0f deltas/s", agg), String.format("raw sink %,.0f deltas/s", sink),
+        String.format("%.3f", ratio), ">= 2,000,000 deltas/s", agg >= 2_000_000);
+    table.row("ingest: share of raw sink rate", String.format("%.3f", ratio), "", "", ">= 0.50", ratio >= 0.5);
+    table.info("ingest vs framing+ACK sink", String.format("%,.0f deltas/s", agg),
+        String.format("framing+ACK sink %,.0f deltas/s", median(runs, IngestBenchmark.Run::ackingSinkRate)),
+        String.format("%.3f", median(runs, IngestBenchmark.Run::ackingRatio)));
+    details.add("ingest deltas/s per run (aggregator / raw sink / framing+ACK sink): " + list(runs,
+        r -> String.format("%,.0f / %,.0f / %,.0f", r.aggregatorRate(), r.sinkRate(), r.ackingSinkRate())));
+  }
+
+  private static void churn(BenchSettings s, SummaryTable table, List<String> details) throws IOException {
+    List<ChurnBenchmark.Run> runs = new ArrayList<>();
+    for (int i = 1; i <= s.repeats(); i++) {
+      ChurnBenchmark.Run r = ChurnBenchmark.run(s);
+      progress("churn", i, s, String.format("aggregator %,.0f conn/s, canned-answer sink %,.0f conn/s, ratio %.3f, "
+          + "aggregator used %.2f cores, %,d connections checked exact", r.aggregatorRate(), r.baselineRate(), r.ratio(),
+          r.aggregatorCores(), r.checkedConnections()));
+      runs.add(r);
+    }
+    double agg = median(runs, ChurnBenchmark.Run::aggregatorRate);
+    table.row("churn: connect, HELLO, " + ChurnBenchmark.SERIES + " DEFINEs, BATCH, ACK, close",
+        String.format("%,.0f conn/s", agg),
+        String.format("canned-answer sink %,.0f conn/s", median(runs, ChurnBenchmark.Run::baselineRate)),
+        String.format("%.3f", median(runs, ChurnBenchmark.Run::ratio)), ">= 5,000 conn/s", agg >= 5_000);
+    details.add("churn conn/s per run (aggregator / canned-answer sink): " + list(runs,
+        r -> String.format("%,.0f / %,.0f", r.aggregatorRate(), r.baselineRate())));
+  }
+
+  private static void scrape(BenchSettings s, SummaryTable table, List<String> details) throws IOException {
+    List<Long> agg = new ArrayList<>();
+    List<Long> base = new ArrayList<>();
+    int bytes = 0;
+    for (int i = 1; i <= s.repeats(); i++) {
+      ScrapeBenchmark.Run r = ScrapeBenchmark.run(s);
+      progress("scrape", i, s, String.format("aggregator median %.1f ms max %.1f ms, static median %.1f ms, %,d bytes",
+          ms(Stats.median(r.aggregatorNanos())), ms(Stats.max(r.aggregatorNanos())), ms(Stats.median(r.baselineNanos())),
+          r.bodyBytes()));
+      agg.addAll(r.aggregatorNanos());
+      base.addAll(r.baselineNanos());
+      bytes = r.bodyBytes();
+    }
+    double med = ms(Stats.median(agg));
+    double baseMed = ms(Stats.median(base));
+    String what = String.format("scrape %,d series (%,d B), median of %d", s.scrapeSeries(), bytes, agg.size());
+    table.row(what, String.format("%.1f ms", med), String.format("same bytes, static %.1f ms", baseMed),
+        String.format("%.1fx", med / baseMed), "<= 150 ms", med <= 150);
+    table.info(String.format("scrape %,d series, max of %d", s.scrapeSeries(), agg.size()),
+        String.format("%.1f ms", ms(Stats.max(agg))), String.format("static max %.1f ms", ms(Stats.max(base))), "");
+    details.add("scrape ms, every timed scrape: " + list(agg, n -> String.format("%.1f", ms(n))));
+  }
+
+  private static void heap(BenchSettings s, SummaryTable table, List<String> details) throws IOException {
+    List<HeapBenchmark.Run> runs = new ArrayList<>();
+    for (int i = 1; i <= s.repeats(); i++) {
+      HeapBenchmark.Run r = HeapBenchmark.run(s);
+      progress("heap", i, s, String.format("%.1f B/series (used %,d -> %,d B for %,d series); full scrape %.0f ms",
+          r.bytesPerSeries(), r.usedBefore(), r.usedAfter(), r.series(), ms(r.fullScrapeNanos())));
+      runs.add(r);
+    }
+    double per = median(runs, HeapBenchmark.Run::bytesPerSeries);
+    table.row(String.format("heap per counter series at %,d series", s.heapSeries()), String.format("%.1f B", per),
+        "", "", "<= 400 B", per <= 400);
+    table.info(String.format("full scrape of %,d series", s.heapSeries()),
+        String.format("%.0f ms", median(runs, r -> ms(r.fullScrapeNanos()))), "", "");
+    details.add("heap growth by class, last run (GC.class_histogram after - before):");
+    details.addAll(runs.get(runs.size() - 1).topGrowth());
+  }
+
+  private static void progress(String scenario, int i, BenchSettings s, String text) {
+    System.err.println(scenario + " run " + i + "/" + s.repeats() + ": " + text);
+  }
+
+  private static <T> double median(List<T> runs, ToDoubleFunction<T> f) {
+    return Stats.median(runs.stream().map(f::applyAsDouble).toList());
+  }
+
+  private static <T> String list(List<T> items, java.util.function.Function<T, String> f) {
+    return String.join(", ", items.stream().map(f).toList());
+  }
+
+  private static double ms(double nanos) {
+    return nanos / 1e6;
+  }
+
+  private static String value(String[] args, int i) {
+    if (i >= args.length) {
+      throw new IllegalArgumentException(args[i - 1] + " needs a value");
+    }
+    return args[i];
+  }
+}
