@@ -41,7 +41,13 @@ public final class Scrape {
 
   /** Scrapes with an optional Accept header, optionally asking for gzip. */
   public static Scrape of(int port, String accept, boolean gzip) throws IOException, InterruptedException {
-    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"));
+    return of(port, "", accept, gzip);
+  }
+
+  /** Scrapes {@code /metrics?query}, e.g. {@code name[]=jobs_total}. */
+  public static Scrape of(int port, String query, String accept, boolean gzip) throws IOException, InterruptedException {
+    String url = "http://127.0.0.1:" + port + "/metrics" + (query.isEmpty() ? "" : "?" + query);
+    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url));
     if (accept != null) {
       req.header("Accept", accept);
     }

@@ -3,6 +3,7 @@ package io.pidless.aggregator.http;
 import io.pidless.aggregator.session.SessionRegistry;
 import io.pidless.aggregator.stats.AggregatorStats;
 import io.pidless.aggregator.store.SeriesStore;
+import com.sun.net.httpserver.HttpServer;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.HTTPServer;
 import io.prometheus.client.hotspot.DefaultExports;
@@ -11,8 +12,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /**
- * The one scrape endpoint: {@code /metrics} through simpleclient_httpserver, which negotiates
- * text 0.0.4 or OpenMetrics and gzip. Owns its own registry, so nothing else in the JVM leaks in.
+ * The one scrape endpoint on simpleclient_httpserver: {@code /metrics} (and {@code /}) is served by
+ * {@link MetricsHandler}, {@code /-/healthy} by simpleclient. Owns its own registry, so nothing else
+ * in the JVM leaks in.
  *
  * <pre>{@code
  * try (MetricsServer http = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), store, stats, sessions, limits, true)) {
@@ -31,16 +33,22 @@ public final class MetricsServer implements Closeable {
       SessionRegistry sessions, int maxSeries, int maxConnections, boolean jvmMetrics) throws IOException {
     CollectorRegistry registry = new CollectorRegistry();
     ScrapeTimer timer = new ScrapeTimer();
-    new SeriesCollector(store, timer).register(registry);
     new SelfMetricsCollector(stats, store, sessions, timer, maxSeries, maxConnections).register(registry);
     if (jvmMetrics) {
       DefaultExports.register(registry);
     }
-    return new MetricsServer(new HTTPServer.Builder()
-        .withInetSocketAddress(address)
+    HttpServer http = HttpServer.create(address, 3);
+    HTTPServer server = new HTTPServer.Builder()
+        .withHttpServer(http)
         .withRegistry(registry)
         .withDaemonThreads(true)
-        .build());
+        .build();
+    MetricsHandler metrics = new MetricsHandler(store, registry, timer);
+    for (String path : new String[] {"/", "/metrics"}) {
+      http.removeContext(path);
+      http.createContext(path, metrics);
+    }
+    return new MetricsServer(server);
   }
 
   /** The bound port; differs from the requested one when that was 0. */

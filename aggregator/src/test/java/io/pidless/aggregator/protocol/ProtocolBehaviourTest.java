@@ -266,6 +266,19 @@ class ProtocolBehaviourTest {
   }
 
   @Test
+  void scrapeFiltersByNameAndEscapesLabelValues() throws Exception {
+    try (TestClient c = agg.client()) {
+      c.counter(1, "f_total", "path", "C:\\tmp \"x\"\nend").gauge(2, GaugeMode.LAST, "other").add(1, 1, 3)
+          .sendAndAck(1);
+    }
+    Scrape all = agg.scrape();
+    assertEquals(3.0, all.value("f_total{path=\"C:\\\\tmp \\\"x\\\"\\nend\"}"));
+    Scrape only = Scrape.of(agg.port(), "name[]=f_total&name[]=pidless_series", null, false);
+    assertEquals(java.util.Set.of("f_total{path=\"C:\\\\tmp \\\"x\\\"\\nend\"}", "pidless_series"),
+        only.samples().keySet());
+  }
+
+  @Test
   void pipelinedBatchesAreAnsweredInOrder() throws Exception {
     try (TestClient c = agg.client()) {
       c.counter(1, "p_total").histogram(2, "p_seconds", new double[] {1, 10}).summary(3, "p_bytes");
