@@ -26,6 +26,8 @@ final class MetricsHandler implements HttpHandler {
   private final SeriesStore store;
   private final CollectorRegistry registry;
   private final ScrapeTimer timer;
+  /** Length of the last scrape's series text, to size the next one's buffer in one go. */
+  private volatile int lastLength = 64 * 1024;
 
   MetricsHandler(SeriesStore store, CollectorRegistry registry, ScrapeTimer timer) {
     this.store = store;
@@ -40,11 +42,13 @@ final class MetricsHandler implements HttpHandler {
       String contentType = TextFormat.chooseContentType(exchange.getRequestHeaders().getFirst("Accept"));
       boolean openMetrics = contentType.equals(TextFormat.CONTENT_TYPE_OPENMETRICS_100);
       Set<String> names = names(exchange.getRequestURI().getRawQuery());
-      StringBuilder text = new StringBuilder(64 * 1024);
+      StringBuilder text = new StringBuilder(lastLength + lastLength / 8);
       SeriesTextWriter.write(store.snapshot(), openMetrics, names, text);
-      ByteArrayOutputStream body = new ByteArrayOutputStream(text.length() + 64 * 1024);
+      lastLength = text.length();
+      byte[] series = text.toString().getBytes(StandardCharsets.UTF_8);
+      text = null;
+      ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
       Writer writer = new OutputStreamWriter(body, StandardCharsets.UTF_8);
-      writer.append(text);
       TextFormat.writeFormat(contentType, writer,
           names == null ? registry.metricFamilySamples() : registry.filteredMetricFamilySamples(names));
       writer.flush();
@@ -54,11 +58,13 @@ final class MetricsHandler implements HttpHandler {
         exchange.getResponseHeaders().set("Content-Encoding", "gzip");
         exchange.sendResponseHeaders(200, 0);
         try (OutputStream out = new GZIPOutputStream(exchange.getResponseBody(), 64 * 1024)) {
+          out.write(series);
           body.writeTo(out);
         }
       } else {
-        exchange.sendResponseHeaders(200, body.size());
+        exchange.sendResponseHeaders(200, series.length + body.size());
         try (OutputStream out = exchange.getResponseBody()) {
+          out.write(series);
           body.writeTo(out);
         }
       }

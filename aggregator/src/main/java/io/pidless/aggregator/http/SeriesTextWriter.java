@@ -31,6 +31,7 @@ final class SeriesTextWriter {
    */
   static void write(List<SeriesSnapshot> snapshots, boolean openMetrics, Set<String> names, StringBuilder out) {
     Map<Family, List<SeriesSnapshot>> byFamily = new HashMap<>();
+    out.ensureCapacity(out.length() + snapshots.size() * 96);
     for (SeriesSnapshot s : snapshots) {
       if (s.present()) {
         byFamily.computeIfAbsent(s.family(), f -> new ArrayList<>()).add(s);
@@ -83,13 +84,13 @@ final class SeriesTextWriter {
           }
         }
         if (om && created) {
-          line("_created", s.key(), null, s.createdMillis() / 1000.0);
+          created(s);
         }
       }
       if (!om && created && (names == null || names.contains(name + "_created"))) {
         header(name + "_created", "gauge");
         for (SeriesSnapshot s : series) {
-          line("_created", s.key(), null, s.createdMillis() / 1000.0);
+          created(s);
         }
       }
     }
@@ -108,8 +109,25 @@ final class SeriesTextWriter {
     }
 
     private void line(String suffix, SeriesKey key, String le, double value) {
+      if (begin(suffix, key, le)) {
+        appendValue(value, out);
+        out.append('\n');
+      }
+    }
+
+    /** {@code name_created} in seconds with millisecond precision, written without a double. */
+    private void created(SeriesSnapshot s) {
+      if (begin("_created", s.key(), null)) {
+        long ms = s.createdMillis();
+        long frac = ms % 1000;
+        out.append(ms / 1000).append(frac < 10 ? ".00" : frac < 100 ? ".0" : ".").append(frac).append('\n');
+      }
+    }
+
+    /** Writes a sample's name, labels and the space before its value; false when filtered out. */
+    private boolean begin(String suffix, SeriesKey key, String le) {
       if (names != null && !names.contains(f.name() + suffix)) {
-        return;
+        return false;
       }
       out.append(f.name()).append(suffix);
       int n = key.labelCount();
@@ -125,12 +143,29 @@ final class SeriesTextWriter {
         }
         out.setCharAt(out.length() - 1, '}');
       }
-      out.append(' ').append(Collector.doubleToGoString(value)).append('\n');
+      out.append(' ');
+      return true;
+    }
+  }
+
+  /**
+   * A sample value as Go's ParseFloat reads it. Whole numbers below 2^53, which counters and counts
+   * nearly always are, skip {@link Double#toString}, the costliest step of a scrape.
+   */
+  static void appendValue(double v, StringBuilder out) {
+    if (v == Math.rint(v) && Math.abs(v) < 9.007199254740992E15 && !(v == 0 && 1 / v < 0)) {
+      out.append((long) v).append(".0");
+    } else {
+      out.append(Collector.doubleToGoString(v));
     }
   }
 
   /** Escapes backslash and newline, and the double quote where {@code quotes} (label values, OM help). */
   private static void escape(String s, boolean quotes, StringBuilder out) {
+    if (s.indexOf('\\') < 0 && s.indexOf('\n') < 0 && (!quotes || s.indexOf('"') < 0)) {
+      out.append(s);
+      return;
+    }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
