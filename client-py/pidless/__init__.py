@@ -10,7 +10,7 @@ them without any pid label and serves one ``/metrics``.
 >>> pidless.flush(timeout=1.0)   # doctest: +SKIP
 True
 
-``pidless.spark`` has the PySpark helpers; README-section.md a complete example.
+``pidless.spark`` has the PySpark helpers; the README (section "PySpark") a complete example.
 """
 from __future__ import annotations
 

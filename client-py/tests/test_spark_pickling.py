@@ -17,7 +17,7 @@ try:
 except ImportError:
     cloudpickle = None
 
-README = os.path.join(REPO, "client-py", "README-section.md")
+README = os.path.join(REPO, "README.md")
 
 WORKER = """
 import os, pickle, sys
@@ -32,7 +32,8 @@ os._exit(0)
 def _readme_driver_prefix() -> str:
     """The README example up to the SparkSession: metrics and the partition function."""
     with open(README) as f:
-        code = re.search(r"```python\n(.*?)```", f.read(), re.S).group(1)
+        pyspark_section = f.read().split("\n## PySpark\n", 1)[1]
+        code = re.search(r"```python\n(.*?)```", pyspark_section, re.S).group(1)
     return code.split("builder = ")[0].replace("from pyspark.sql import SparkSession\n", "")
 
 
