@@ -63,7 +63,10 @@ class Runtime:
             self._values.append(value)
 
     def flush(self, timeout: float) -> bool:
-        return self.delivery.flush(timeout=timeout, force=True)
+        """A flush somebody waits on: it reconnects and retries until ``timeout`` (a connection
+        the aggregator closed on restart fails at the first write), so it gives up only when the
+        aggregator stays unreachable for the whole timeout."""
+        return self.delivery.flush(timeout=timeout, force=True, retry=True)
 
     def reconfigure(self, socket_changed: bool) -> None:
         if socket_changed:

@@ -21,7 +21,7 @@ from .runtime import RUNTIME
 
 
 def _flush_task() -> None:
-    RUNTIME.delivery.flush(timeout=RUNTIME.config.exit_timeout, force=True)
+    RUNTIME.flush(timeout=RUNTIME.config.exit_timeout)
 
 
 def instrument(func):

@@ -96,6 +96,18 @@ class RestartTest(unittest.TestCase):
     def _all(self, command: str, arg=None) -> list:
         return [w.call(command, arg) for w in self.workers]
 
+    def test_flush_and_task_end_reconnect_after_a_graceful_restart(self):
+        # Found by test-cluster: a waited-on flush gave up at the first write to the connection
+        # the old aggregator had closed, and os._exit after instrument then lost the deltas.
+        self._start_workers(1, flush_interval=3600)
+        self.workers[0].call("inc", 1)
+        self.assertTrue(self.workers[0].call("flush", PATIENCE))
+        self.assertEqual(self.agg.stop(), 0)
+        self.agg.start()
+        self.workers[0].call("inc", 2)
+        self.assertTrue(self.workers[0].call("flush", PATIENCE), "the flush reconnects and is ACKed")
+        self.assertEqual(self.agg.value("rs_sent_total", worker="0"), 2.0, "the new lifetime has it, once")
+
     def test_killed_and_restarted_aggregator_gets_every_unacknowledged_delta_once(self):
         self._start_workers(4, flush_interval=0.1)   # flusher threads race the explicit flushes
         for w in self.workers:
