@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test of the project, Java and Python: `mvn verify` over all modules.
-# The tests use promtool (Debian package `prometheus`) to validate the exposition and the deploy
-# rules; when it is missing and we are root, it is installed, else the command to do so is printed.
+# Runs every test of the project: `mvn verify` over all modules (Java and Python), then the end-to-end
+# run of test-cluster/ (a real Spark standalone cluster and a real Prometheus).
+# The tests use promtool (Debian package `prometheus`) and the Pushgateway (`prometheus-pushgateway`);
+# when they are missing and we are root, they are installed, else the command to do so is printed.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 missing=()
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v prometheus-pushgateway >/dev/null 2>&1 || missing+=(prometheus-pushgateway)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ]; then
@@ -18,4 +20,5 @@ if ((${#missing[@]})); then
   fi
 fi
 
-exec mvn -B verify "$@"
+mvn -B verify "$@"
+test-cluster/run.sh

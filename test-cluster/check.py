@@ -1,0 +1,196 @@
+"""Asks Prometheus, through its HTTP query API as Grafana would, whether the test cluster's numbers
+are right, and prints the report. Expectations come from the driver's JSON (expected.json).
+
+  python3 check.py wait-scrape PROM_URL JOB AFTER_MS TIMEOUT_S   # wait until JOB was scraped after AFTER_MS
+  python3 check.py report PROM_URL EXPECTED_JSON RESTART_JSON     # run every check; exit 1 if one fails
+"""
+import json
+import re
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+# Label names a pidless series may carry here; anything per process (pid, executor, session, ...) fails.
+ALLOWED_LABELS = {"__name__", "job", "instance", "app_name", "accumulator", "outcome", "le"}
+PER_PROCESS = re.compile(r"pid|executor|session|worker|attempt|task|host|process", re.I)
+JOB_METRICS = '{job="pidless",__name__=~"tc_.*|spark_.*"}'
+
+
+def query(prom, promql, at=None):
+    params = {"query": promql}
+    if at is not None:
+        params["time"] = "%.3f" % at
+    url = prom + "/api/v1/query?" + urllib.parse.urlencode(params)
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        body = json.load(resp)
+    if body.get("status") != "success":
+        raise RuntimeError("query %s failed: %s" % (promql, body))
+    return body["data"]["result"]
+
+
+def scalar(prom, promql, at=None):
+    result = query(prom, promql, at)
+    if not result:
+        return None
+    return float(result[0]["value"][1])
+
+
+def wait_scrape(prom, job, after_ms, timeout_s):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            ts = scalar(prom, 'max(timestamp(up{job="%s"} == 1))' % job)
+        except OSError:
+            ts = None
+        if ts is not None and ts * 1000 > after_ms:
+            return 0
+        time.sleep(0.2)
+    print("no successful scrape of job=%s after %d ms within %ss" % (job, after_ms, timeout_s), file=sys.stderr)
+    return 1
+
+
+def reset_aware_total(samples):
+    """What increase() counts before it extrapolates: the sum of rises, a drop being a restart from 0.
+
+    >>> reset_aware_total([(0, "3"), (1, "5"), (2, "2"), (3, "4")])   # 5 before the restart, 4 after
+    9.0
+    """
+    total, last = 0.0, 0.0
+    for _, value in samples:
+        value = float(value)
+        total += value - last if value >= last else value
+        last = value
+    return total
+
+
+def lifetime_totals(prom, metric, window_s):
+    """Per series (labels without job/instance), the reset-aware total of every raw sample in the run."""
+    out = {}
+    for series in query(prom, '%s{job="pidless"}[%ds]' % (metric, window_s)):
+        labels = {k: v for k, v in series["metric"].items() if k not in ("__name__", "job", "instance")}
+        values = [float(v) for _, v in series["values"]]
+        resets = sum(1 for a, b in zip(values, values[1:]) if b < a)
+        out[json.dumps(labels, sort_keys=True)] = (reset_aware_total(series["values"]), resets)
+    return out
+
+
+class Report:
+    def __init__(self):
+        self.failures = 0
+
+    def check(self, ok, what, detail):
+        self.failures += 0 if ok else 1
+        print("  %s  %-66s %s" % ("ok  " if ok else "FAIL", what, detail))
+
+
+def report(prom, expected_path, restart_path):
+    exp = json.load(open(expected_path))
+    restart = json.load(open(restart_path))
+    now = time.time()
+    window = int(now - exp["phases"][0]["start_ms"] / 1000) + 30   # the whole run, in seconds
+    r = Report()
+    print("pidless test cluster: Spark standalone, %d executors, %d tasks, %d short-lived Python processes"
+          % (exp["executors"], exp["tasks"], exp["python_processes"]))
+    measured, resets = check_totals(r, prom, exp, window)
+    check_cardinality(r, prom, exp, now, window)
+    check_fault(r, prom, exp, restart, resets, window)
+    check_pushgateway(r, prom, exp, measured)
+    print("RESULT: %s" % ("PASS" if r.failures == 0 else "FAIL (%d checks failed)" % r.failures))
+    return 0 if r.failures == 0 else 1
+
+
+def check_totals(r, prom, exp, window):
+    """Every counter, summed over both aggregator lifetimes, equals what the job computed."""
+    print("totals over the whole run (reset-aware sum of Prometheus' raw samples, both aggregator lifetimes):")
+    app = exp["app_name"]
+    counters = [
+        ("tc_py_records_total", {}, exp["records"], "records read by Python workers (client-py)"),
+        ("tc_py_bytes_total", {}, exp["bytes"], "bytes read by Python workers (client-py)"),
+        ("tc_jvm_records_total", {"app_name": app}, exp["acc_records"], "PidlessAccumulator tc_jvm_records"),
+        ("tc_jvm_bytes_total", {"app_name": app}, exp["acc_bytes"], "PidlessAccumulator tc_jvm_bytes"),
+        ("spark_accumulator_total", {"app_name": app, "accumulator": "tc_jvm_records"}, exp["acc_records"],
+         "plugin: driver value of tc_jvm_records"),
+        ("spark_tasks_total", {"app_name": app, "outcome": "succeeded"}, exp["tasks"], "plugin: task attempts"),
+        ("spark_task_run_seconds_count", {"app_name": app}, exp["tasks"], "plugin: task run time histogram"),
+        ("spark_jobs_total", {"app_name": app, "outcome": "succeeded"}, exp["jobs"], "plugin: jobs"),
+        ("spark_stages_total", {"app_name": app, "outcome": "succeeded"}, exp["stages"], "plugin: stages"),
+    ]
+    measured, resets = {}, {}
+    for metric, labels, want, what in counters:
+        total, resets[metric] = lifetime_totals(prom, metric, window).get(json.dumps(labels, sort_keys=True),
+                                                                         (None, 0))
+        measured[metric] = total
+        r.check(total == want, "%s %s" % (metric, what),
+                "prometheus %s, job computed %d" % ("absent" if total is None else "%d" % total, want))
+    return measured, resets
+
+
+def check_cardinality(r, prom, exp, now, window):
+    """No per-process label, and as many series after 48 processes as after 12."""
+    print("no per-process labels, constant series count:")
+    names, bad = set(), set()
+    url = prom + "/api/v1/series?" + urllib.parse.urlencode(
+        {"match[]": JOB_METRICS, "start": "%.3f" % (now - window), "end": "%.3f" % now})
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        for labels in json.load(resp)["data"]:
+            names.update(labels)
+            bad.update(n for n in labels if n not in ALLOWED_LABELS or PER_PROCESS.search(n))
+            if labels.get("app_name", exp["app_name"]) != exp["app_name"]:
+                bad.add("app_name=%s" % labels["app_name"])
+    r.check(not bad, "label names of every tc_*/spark_* series",
+            "unexpected: %s" % sorted(bad) if bad else "only %s" % ",".join(sorted(names)))
+    small, large = exp["phases"][0], exp["phases"][1]
+    # the driver waits 3 s after each job: 2.5 s after its end, its deltas are flushed and scraped
+    counts = [int(scalar(prom, "count(%s)" % JOB_METRICS, p["end_ms"] / 1000 + 2.5) or 0) for p in (small, large)]
+    r.check(counts[0] == counts[1] > 0, "series after %d vs %d more Python processes"
+            % (small["partitions"], large["partitions"]), "%d then %d series" % tuple(counts))
+    per_name = query(prom, 'count by (__name__) ({job="pidless",__name__=~"tc_.*_total"})',
+                     large["end_ms"] / 1000 + 2.5)
+    r.check(len(per_name) == 4 and all(s["value"][1] == "1" for s in per_name),
+            "one series per tc_*_total metric after %d processes" % (small["partitions"] + large["partitions"]),
+            ", ".join("%s=%s" % (s["metric"]["__name__"], s["value"][1]) for s in per_name))
+    up = scalar(prom, 'up{job="pidless"}')
+    r.check(up == 1, 'up{job="pidless"}', "%s" % up)
+
+
+def check_fault(r, prom, exp, restart, resets, window):
+    """Each lifetime holds exactly its part: the graceful restart lost and repeated nothing."""
+    print("fault phase: aggregator restarted (SIGTERM, start again) while %d tasks ran:"
+          % exp["phases"][2]["partitions"])
+    r.check(restart["exit_code"] == 0, "old aggregator stopped gracefully",
+            "exit %s after %.1fs" % (restart["exit_code"], restart["stop_s"]))
+    before = scalar(prom, 'tc_py_records_total{job="pidless"}', restart["sigterm_ms"] / 1000)
+    after = scalar(prom, 'tc_py_records_total{job="pidless"}')
+    want_after = exp["records_after_restart"]
+    r.check(before == exp["records"] - want_after, "old lifetime: everything counted before the SIGTERM",
+            "prometheus %s, job computed %d" % (before, exp["records"] - want_after))
+    r.check(after == want_after, "new lifetime: second halves counted after the restart",
+            "prometheus %s, job computed %d (the %d tasks kept running across the restart)"
+            % (after, want_after, exp["phases"][2]["partitions"]))
+    r.check(resets["tc_py_records_total"] == 1, "Prometheus saw the restart as one counter reset",
+            "%d resets in tc_py_records_total" % resets["tc_py_records_total"])
+    inc = scalar(prom, 'sum(increase(tc_py_records_total{job="pidless"}[%ds]))' % window)
+    print("  info  increase(tc_py_records_total[%ds]) = %.1f (extrapolated; exact total %d)"
+          % (window, inc or 0, exp["records"]))
+
+
+def check_pushgateway(r, prom, exp, measured):
+    """The same workers' pushes under one grouping key: the gateway shows one process's count."""
+    print("side by side, the same workers pushing to a Pushgateway (one grouping key per job):")
+    pgw = scalar(prom, 'tc_py_records_total{job="pidless_test_cluster"}')
+    ours = measured["tc_py_records_total"]
+    r.check(pgw is not None and pgw in exp["per_process_records"] and pgw < exp["records"],
+            "Pushgateway keeps only the last push",
+            "pushgateway %s, pidless %s, sent %d by %d processes"
+            % ("absent" if pgw is None else "%d" % pgw, "absent" if ours is None else "%d" % ours,
+               exp["records"], exp["python_processes"]))
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "wait-scrape":
+        sys.exit(wait_scrape(sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5])))
+    if cmd == "report":
+        sys.exit(report(sys.argv[2], sys.argv[3], sys.argv[4]))
+    sys.exit("usage: check.py wait-scrape|report ...")
