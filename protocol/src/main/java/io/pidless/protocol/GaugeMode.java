@@ -7,37 +7,30 @@ package io.pidless.protocol;
  */
 public enum GaugeMode {
   /** Deltas from {@code inc}/{@code dec}, summed and kept. */
-  SUM(1, false, false),
+  SUM(1, false),
   /** Sum of each open writer's current value. */
-  LIVESUM(2, true, true),
+  LIVESUM(2, true),
   /** Largest current value among open writers. */
-  LIVEMAX(3, true, true),
+  LIVEMAX(3, true),
   /** Smallest current value among open writers. */
-  LIVEMIN(4, true, true),
+  LIVEMIN(4, true),
   /** Largest value ever set. */
-  MAX(5, true, false),
+  MAX(5, false),
   /** Smallest value ever set. */
-  MIN(6, true, false),
+  MIN(6, false),
   /** The value set most recently. */
-  LAST(7, true, false);
+  LAST(7, false);
 
   private final int code;
-  private final boolean absolute;
   private final boolean live;
 
-  GaugeMode(int code, boolean absolute, boolean live) {
+  GaugeMode(int code, boolean live) {
     this.code = code;
-    this.absolute = absolute;
     this.live = live;
   }
 
   public int code() {
     return code;
-  }
-
-  /** True when a delta carries a value to set rather than a change to add. */
-  public boolean isAbsolute() {
-    return absolute;
   }
 
   /** True when a writer's value is removed as its connection closes. */
@@ -57,16 +50,5 @@ public enum GaugeMode {
       }
     }
     return null;
-  }
-
-  /** Parses a mode name such as {@code "livesum"}, case-insensitively. */
-  public static GaugeMode fromLabel(String label) {
-    for (GaugeMode m : values()) {
-      if (m.label().equalsIgnoreCase(label)) {
-        return m;
-      }
-    }
-    throw new IllegalArgumentException("Invalid gauge mode: " + label
-        + " (expected one of sum, livesum, livemax, livemin, max, min, last)");
   }
 }

@@ -32,7 +32,8 @@ public final class CommandLine {
           + " connect)", AggregatorConfig.Builder::socketMode),
       new Flag("listen", "HOST:PORT", "address of the /metrics endpoint (default :"
           + AggregatorConfig.DEFAULT_PORT + ", all interfaces)", AggregatorConfig.Builder::listen),
-      new Flag("ttl", "DURATION", "remove a series nobody wrote for this long (default 10m)",
+      new Flag("ttl", "DURATION", "remove a series nobody wrote for this long, at most ttl/64"
+          + " later (default 10m)",
           (b, v) -> b.ttl(DurationParser.parse(v))),
       new Flag("session-ttl", "DURATION", "remember a disconnected client's sequence numbers this long,"
           + " so its re-sent batches apply once (default 10m)", (b, v) -> b.sessionTtl(DurationParser.parse(v))),

@@ -49,7 +49,8 @@ final class SelfMetricsCollector extends Collector {
     }
     out.add(frames);
     out.add(counter("pidless_bytes_received", "Bytes of frames received from clients.", stats.bytesReceived.sum()));
-    out.add(counter("pidless_deltas_received", "Deltas in batches that were applied.", stats.deltasReceived.sum()));
+    out.add(counter("pidless_deltas_received",
+        "Deltas in applied batches, those dropped for a rejected series included.", stats.deltasReceived.sum()));
     CounterMetricFamily acks = new CounterMetricFamily("pidless_acks_sent",
         "Batches acknowledged: applied now, or already settled earlier (a re-send, not applied again).",
         List.of("outcome"));

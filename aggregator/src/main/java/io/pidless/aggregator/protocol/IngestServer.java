@@ -46,7 +46,6 @@ public final class IngestServer implements Closeable {
   private final ChannelGroup connections = new DefaultChannelGroup("pidless-connections", GlobalEventExecutor.INSTANCE);
   private final Path path;
   private final Duration shutdownTimeout;
-  private final long instance;
 
   private IngestServer(AggregatorConfig config, SeriesStore store, SessionRegistry sessions, AggregatorStats stats)
       throws IOException {
@@ -58,9 +57,8 @@ public final class IngestServer implements Closeable {
     }
     this.path = config.socket();
     this.shutdownTimeout = config.shutdownTimeout();
-    this.instance = new SecureRandom().nextLong();
     IngestContext context = new IngestContext(store, sessions, stats, config.limits(), config.maxConnections(),
-        instance, new AtomicInteger(), new AtomicLong());
+        new SecureRandom().nextLong(), new AtomicInteger(), new AtomicLong());
     Path bindPath = SocketFile.prepare(path);
     Files.deleteIfExists(bindPath);
     group = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("pidless-io", true),
@@ -89,15 +87,6 @@ public final class IngestServer implements Closeable {
   public static IngestServer start(AggregatorConfig config, SeriesStore store, SessionRegistry sessions,
       AggregatorStats stats) throws IOException {
     return new IngestServer(config, store, sessions, stats);
-  }
-
-  public Path path() {
-    return path;
-  }
-
-  /** Random per start, announced in HELLO_OK. */
-  public long instance() {
-    return instance;
   }
 
   @Override

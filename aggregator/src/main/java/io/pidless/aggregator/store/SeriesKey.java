@@ -52,11 +52,6 @@ public final class SeriesKey {
     return labelValues[i];
   }
 
-  /** The label values in label-name order, as a read-only view. */
-  public java.util.List<String> labelValues() {
-    return java.util.Collections.unmodifiableList(java.util.Arrays.asList(labelValues));
-  }
-
   @Override
   public boolean equals(Object o) {
     if (this == o) {

@@ -230,7 +230,7 @@ class ProtocolBehaviourTest {
       assertTrue(extra.closedByPeer());
     }
     open[0].close();
-    Thread.sleep(100);
+    awaitValue("pidless_connections_open", 7.0);
     try (TestClient again = agg.client()) {
       again.counter(1, "after_total").add(1, 1, 1).sendAndAck(1);
     }
