@@ -30,7 +30,10 @@ public final class AggregatorProcess implements AutoCloseable {
   private final AggregatorCommand command;
   private final Process process;
   private final Path log;
+  private Path socket;
   private int port = -1;
+  /** Deleted on close, when {@link #startOnTempSocket} made it. */
+  private TempSocketDir ownDir;
 
   private AggregatorProcess(AggregatorCommand command, Process process, Path log) {
     this.command = command;
@@ -62,11 +65,28 @@ public final class AggregatorProcess implements AutoCloseable {
     return start(AggregatorCommand.on(socket, flags));
   }
 
+  /**
+   * Starts the jar on a socket in its own {@link TempSocketDir}, deleted on close, with {@code flags}:
+   * for a test that puts nothing but the socket there.
+   */
+  public static AggregatorProcess startOnTempSocket(String... flags) throws IOException, InterruptedException {
+    TempSocketDir dir = new TempSocketDir();
+    try {
+      AggregatorProcess p = start(dir.socket(), flags);
+      p.ownDir = dir;
+      return p;
+    } catch (AssertionError | IOException | InterruptedException e) {
+      dir.close();
+      throw e;
+    }
+  }
+
   private void awaitReady() throws IOException, InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
     while (System.nanoTime() < deadline) {
       Matcher m = READY.matcher(output());
       if (m.find() && Files.exists(Path.of(m.group(1)))) {
+        socket = Path.of(m.group(1));
         port = Integer.parseInt(m.group(2));
         return;
       }
@@ -82,10 +102,20 @@ public final class AggregatorProcess implements AutoCloseable {
 
   /** The HTTP port; only once {@link #start started}. */
   public int port() {
-    if (port < 0) {
-      throw new IllegalStateException("aggregator launched without waiting: it has no known port");
-    }
+    requireStarted();
     return port;
+  }
+
+  /** The socket it listens on, as it logged it; only once {@link #start started}. */
+  public Path socket() {
+    requireStarted();
+    return socket;
+  }
+
+  private void requireStarted() {
+    if (port < 0) {
+      throw new IllegalStateException("aggregator launched without waiting: it has no known socket or port");
+    }
   }
 
   public long pid() {
@@ -122,7 +152,10 @@ public final class AggregatorProcess implements AutoCloseable {
     return process.exitValue();
   }
 
-  /** Kills the process if it still runs (SIGKILL: use {@link #stop} for a graceful exit) and deletes its output. */
+  /**
+   * Kills the process if it still runs (SIGKILL: use {@link #stop} for a graceful exit) and deletes its
+   * output, and its socket directory if {@link #startOnTempSocket} made it.
+   */
   @Override
   public void close() throws IOException {
     if (process.isAlive()) {
@@ -134,5 +167,8 @@ public final class AggregatorProcess implements AutoCloseable {
       }
     }
     Files.deleteIfExists(log);
+    if (ownDir != null) {
+      ownDir.close();
+    }
   }
 }
