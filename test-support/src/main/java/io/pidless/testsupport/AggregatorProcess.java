@@ -146,7 +146,7 @@ public final class AggregatorProcess implements AutoCloseable {
   /** Waits for the exit and returns its code; fails, killing it, if it still runs after 30 s. */
   public int waitFor() throws IOException, InterruptedException {
     if (!process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      kill();
       throw new AssertionError("aggregator did not exit within " + WAIT_SECONDS + " s: " + command + "\n" + output());
     }
     return process.exitValue();
@@ -159,16 +159,21 @@ public final class AggregatorProcess implements AutoCloseable {
   @Override
   public void close() throws IOException {
     if (process.isAlive()) {
-      process.destroyForcibly();
-      try {
-        process.waitFor(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      kill();
     }
     Files.deleteIfExists(log);
     if (ownDir != null) {
       ownDir.close();
+    }
+  }
+
+  /** SIGKILL, and a bounded wait for the process to be gone, so its socket directory can be deleted. */
+  private void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }
