@@ -48,7 +48,7 @@ public final class AggregatorProcess implements AutoCloseable {
     return new AggregatorProcess(command, process, log);
   }
 
-  /** Starts {@code command} and waits until its socket file exists and its HTTP port answers. */
+  /** Starts {@code command} and waits until it has logged its HTTP port and its socket file exists. */
   public static AggregatorProcess start(AggregatorCommand command) throws IOException, InterruptedException {
     AggregatorProcess p = launch(command);
     try {
