@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pidless.protocol.GaugeMode;
+import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Scrape;
+import io.pidless.testsupport.TempSocketDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,18 +29,18 @@ class AggregatorIT {
   private static final int BATCHES = 150;
   private static final String[] STAGES = {"read", "parse", "write"};
 
-  private static TempDir dir;
+  private static TempSocketDir dir;
   private static AggregatorProcess agg;
 
   @BeforeAll
   static void start() throws Exception {
-    dir = new TempDir();
+    dir = new TempSocketDir();
     agg = AggregatorProcess.start(dir.socket());
   }
 
   @AfterAll
   static void stop() throws Exception {
-    assertEquals(0, agg.terminate());
+    assertEquals(0, agg.stop());
     agg.close();
     dir.close();
   }

@@ -1,6 +1,8 @@
 package io.pidless.aggregator;
 
 import io.pidless.aggregator.config.AggregatorConfig;
+import io.pidless.testsupport.Scrape;
+import io.pidless.testsupport.TempSocketDir;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -8,7 +10,7 @@ import java.util.function.UnaryOperator;
 
 /** The real aggregator, started in this JVM on a temp socket and a free port. */
 public final class InProcessAggregator implements AutoCloseable {
-  private final TempDir dir;
+  private final TempSocketDir dir;
   private final Main.Aggregator aggregator;
 
   public InProcessAggregator() throws IOException {
@@ -16,7 +18,7 @@ public final class InProcessAggregator implements AutoCloseable {
   }
 
   public InProcessAggregator(UnaryOperator<AggregatorConfig.Builder> tune) throws IOException {
-    dir = new TempDir();
+    dir = new TempSocketDir();
     AggregatorConfig.Builder b = AggregatorConfig.builder()
         .socket(dir.socket())
         .listen(new InetSocketAddress("127.0.0.1", 0))

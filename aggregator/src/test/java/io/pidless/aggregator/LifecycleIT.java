@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pidless.protocol.ServerFrame;
+import io.pidless.testsupport.AggregatorCommand;
+import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Scrape;
+import io.pidless.testsupport.TempSocketDir;
 import java.io.EOFException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -20,11 +24,11 @@ import org.junit.jupiter.api.Test;
 
 /** Starting and stopping the real jar: flags, exit codes, the socket file, SIGTERM, idle expiry. */
 class LifecycleIT {
-  private TempDir dir;
+  private TempSocketDir dir;
 
   @BeforeEach
   void setUp() throws Exception {
-    dir = new TempDir();
+    dir = new TempSocketDir();
   }
 
   @AfterEach
@@ -34,11 +38,11 @@ class LifecycleIT {
 
   @Test
   void helpExitsZeroAndBadFlagsExitTwoNamingTheFlag() throws Exception {
-    AggregatorProcess help = AggregatorProcess.launch("--help");
+    AggregatorProcess help = AggregatorProcess.launch(AggregatorCommand.flags("--help"));
     assertEquals(0, help.waitFor());
     assertTrue(help.output().contains("Usage: java -jar pidless-aggregator.jar"), help.output());
     help.close();
-    AggregatorProcess bad = AggregatorProcess.launch("--ttl", "forever");
+    AggregatorProcess bad = AggregatorProcess.launch(AggregatorCommand.flags("--ttl", "forever"));
     assertEquals(2, bad.waitFor());
     assertTrue(bad.output().contains("--ttl: Invalid duration: forever"), bad.output());
     bad.close();
@@ -50,7 +54,7 @@ class LifecycleIT {
     try (AggregatorProcess p = AggregatorProcess.start(socket)) {
       assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
       assertTrue(p.output().contains("listening on unix:" + socket), p.output());
-      assertEquals(0, p.terminate());
+      assertEquals(0, p.stop());
     }
     assertFalse(Files.exists(socket), "the socket file is removed on shutdown");
   }
@@ -58,8 +62,7 @@ class LifecycleIT {
   @Test
   void refusesASocketALiveAggregatorAnswersOn() throws Exception {
     try (AggregatorProcess first = AggregatorProcess.start(dir.socket())) {
-      AggregatorProcess second = AggregatorProcess.launch("--socket", dir.socket().toString(),
-          "--listen", "127.0.0.1:0");
+      AggregatorProcess second = AggregatorProcess.launch(AggregatorCommand.on(dir.socket()));
       assertEquals(1, second.waitFor());
       assertTrue(second.output().contains("socket " + dir.socket()
           + " is in use by a live aggregator; pass --socket to use another path"), second.output());
@@ -69,7 +72,7 @@ class LifecycleIT {
         c.counter(1, "still_total").add(1, 1, 1).sendAndAck(1);
       }
       assertEquals(1.0, first.scrape().value("still_total"), "the live one is untouched");
-      assertEquals(0, first.terminate());
+      assertEquals(0, first.stop());
     }
   }
 
@@ -83,11 +86,10 @@ class LifecycleIT {
       try (TestClient c = new TestClient(dir.socket())) {
         c.hello();
       }
-      assertEquals(0, p.terminate());
+      assertEquals(0, p.stop());
     }
     Files.writeString(dir.socket(), "not a socket");
-    AggregatorProcess p = AggregatorProcess.launch("--socket", dir.socket().toString(), "--listen",
-        "127.0.0.1:0");
+    AggregatorProcess p = AggregatorProcess.launch(AggregatorCommand.on(dir.socket()));
     assertEquals(1, p.waitFor());
     assertTrue(p.output().contains("exists and is not a socket; refusing to replace it"), p.output());
     p.close();
@@ -106,7 +108,7 @@ class LifecycleIT {
         c.add(seq, 1, 1);
       }
       c.send();
-      assertEquals(0, p.terminate(), p.output());
+      assertEquals(0, p.stop(), p.output());
       log = p.output();
       int acked = 0;
       try {
@@ -149,7 +151,7 @@ class LifecycleIT {
         assertNotEquals(created, back.value("idle_created"));
         assertTrue(back.value("idle_created") > created);
       }
-      assertEquals(0, p.terminate());
+      assertEquals(0, p.stop());
     }
   }
 }

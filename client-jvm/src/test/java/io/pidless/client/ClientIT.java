@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pidless.protocol.GaugeMode;
+import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Scrape;
+import io.pidless.testsupport.TempSocketDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -18,7 +21,7 @@ class ClientIT {
 
   @BeforeAll
   static void startAggregator() throws Exception {
-    aggregator = AggregatorProcess.start();
+    aggregator = AggregatorProcess.startOnTempSocket();
   }
 
   @AfterAll
@@ -166,7 +169,7 @@ class ClientIT {
 
   @Test
   void withoutAggregatorFlushFailsFastAndDeliversOnceItStarts() throws Exception {
-    try (AggregatorProcess late = AggregatorProcess.notStarted();
+    try (TempSocketDir late = new TempSocketDir();
         PidlessClient client = PidlessClient.builder().socket(late.socket()).flushInterval(Duration.ofHours(1))
             .shutdownHook(false).build()) {
       Counter c = Counter.build("late_total", "Counted before the aggregator started.").register(client);
@@ -176,9 +179,10 @@ class ClientIT {
       assertTrue(System.nanoTime() - start < Duration.ofSeconds(2).toNanos(), "flush should fail fast");
       c.inc(4);
 
-      late.startAgain();
-      assertTrue(client.flush(WAIT));
-      assertEquals(11.0, late.scrape().value("late_total"));
+      try (AggregatorProcess started = AggregatorProcess.start(late.socket())) {
+        assertTrue(client.flush(WAIT));
+        assertEquals(11.0, started.scrape().value("late_total"));
+      }
     }
   }
 

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Scrape;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +18,7 @@ class ReconnectIT {
 
   @Test
   void batchWhoseAckWasLostIsResentAndNotAppliedTwice() throws Exception {
-    try (AggregatorProcess aggregator = AggregatorProcess.start();
+    try (AggregatorProcess aggregator = AggregatorProcess.startOnTempSocket();
         CuttingProxy proxy = new CuttingProxy(aggregator.socket().resolveSibling("x.sock"), aggregator.socket());
         PidlessClient client = PidlessClient.builder().socket(aggregator.socket().resolveSibling("x.sock"))
             .flushInterval(Duration.ofHours(1)).shutdownHook(false).build()) {
@@ -44,7 +46,7 @@ class ReconnectIT {
 
   @Test
   void reconnectDoesNotBringBackSeriesTheAggregatorExpired() throws Exception {
-    try (AggregatorProcess aggregator = AggregatorProcess.start("--ttl", "1s");
+    try (AggregatorProcess aggregator = AggregatorProcess.startOnTempSocket("--ttl", "1s");
         CuttingProxy proxy = new CuttingProxy(aggregator.socket().resolveSibling("x.sock"), aggregator.socket());
         PidlessClient client = PidlessClient.builder().socket(aggregator.socket().resolveSibling("x.sock"))
             .flushInterval(Duration.ofHours(1)).shutdownHook(false).build()) {
@@ -74,7 +76,7 @@ class ReconnectIT {
 
   @Test
   void gracefulRestartDeliversPendingDeltasOnceAndSettledOnesNever() throws Exception {
-    try (AggregatorProcess aggregator = AggregatorProcess.start();
+    try (AggregatorProcess aggregator = AggregatorProcess.startOnTempSocket();
         PidlessClient client = PidlessClient.builder().socket(aggregator.socket())
             .flushInterval(Duration.ofHours(1)).shutdownHook(false).build()) {
       Counter c = Counter.build("restart_total", "Across a restart.").register(client);
@@ -89,17 +91,18 @@ class ReconnectIT {
       c.inc(11);
       assertFalse(client.flush(Duration.ofSeconds(1)), "nothing to deliver to");
 
-      aggregator.startAgain();
-      assertTrue(client.flush(WAIT));
-      Scrape s = aggregator.scrape();
-      assertEquals(18.0, s.value("restart_total"), "+7 and +11 once; the settled +5 is not sent again");
-      assertEquals(4.0, s.value("restart_live"));
+      try (AggregatorProcess restarted = AggregatorProcess.start(aggregator.socket())) {
+        assertTrue(client.flush(WAIT));
+        Scrape s = restarted.scrape();
+        assertEquals(18.0, s.value("restart_total"), "+7 and +11 once; the settled +5 is not sent again");
+        assertEquals(4.0, s.value("restart_live"));
+      }
     }
   }
 
   @Test
   void restartWhileUpdatingLosesNothingSentAfterIt() throws Exception {
-    try (AggregatorProcess aggregator = AggregatorProcess.start();
+    try (AggregatorProcess aggregator = AggregatorProcess.startOnTempSocket();
         PidlessClient client = PidlessClient.builder().socket(aggregator.socket())
             .flushInterval(Duration.ofMillis(10)).shutdownHook(false).build()) {
       Counter before = Counter.build("busy_before_total", "Updates before the restart.").register(client);
@@ -108,12 +111,13 @@ class ReconnectIT {
         before.inc();
       }
       assertEquals(0, aggregator.stop());
-      aggregator.startAgain();
-      for (int i = 0; i < 50_000; i++) {
-        after.inc();
+      try (AggregatorProcess restarted = AggregatorProcess.start(aggregator.socket())) {
+        for (int i = 0; i < 50_000; i++) {
+          after.inc();
+        }
+        assertTrue(client.flush(WAIT));
+        assertEquals(50_000.0, restarted.scrape().value("busy_after_total"));
       }
-      assertTrue(client.flush(WAIT));
-      assertEquals(50_000.0, aggregator.scrape().value("busy_after_total"));
     }
   }
 }

@@ -3,6 +3,10 @@ package io.pidless.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pidless.testsupport.AggregatorJar;
+import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Scrape;
+import io.pidless.testsupport.TempSocketDir;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -24,7 +28,7 @@ class ShortLivedJvmIT {
 
   @BeforeAll
   static void startAggregator() throws Exception {
-    aggregator = AggregatorProcess.start();
+    aggregator = AggregatorProcess.startOnTempSocket();
   }
 
   @AfterAll
@@ -64,7 +68,7 @@ class ShortLivedJvmIT {
 
   @Test
   void workerWithoutAggregatorExitsPromptlyAndCleanly() throws Exception {
-    try (AggregatorProcess none = AggregatorProcess.notStarted()) {
+    try (TempSocketDir none = new TempSocketDir()) {
       long start = System.nanoTime();
       Process p = worker(none.socket(), "exit", 100);
       assertTrue(p.waitFor(30, TimeUnit.SECONDS));
@@ -89,7 +93,7 @@ class ShortLivedJvmIT {
   private static Process worker(Path socket, String mode, int count) throws Exception {
     String cp = System.getProperty("pidless.client.jar", "target/pidless-client-jvm.jar") + File.pathSeparator
         + System.getProperty("pidless.test.classes", "target/test-classes");
-    ProcessBuilder pb = new ProcessBuilder(AggregatorProcess.javaBin(), "-Xmx64m", "-XX:TieredStopAtLevel=1",
+    ProcessBuilder pb = new ProcessBuilder(AggregatorJar.javaBin(), "-Xmx64m", "-XX:TieredStopAtLevel=1",
         "-cp", cp, Worker.class.getName(), mode, Integer.toString(count));
     pb.environment().put("PIDLESS_SOCKET", socket.toString());
     pb.redirectError(ProcessBuilder.Redirect.INHERIT);

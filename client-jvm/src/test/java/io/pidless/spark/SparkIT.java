@@ -3,8 +3,8 @@ package io.pidless.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pidless.client.AggregatorProcess;
-import io.pidless.client.Scrape;
+import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Scrape;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +39,7 @@ class SparkIT {
 
   @BeforeAll
   static void startSpark() throws Exception {
-    aggregator = AggregatorProcess.start();
+    aggregator = AggregatorProcess.startOnTempSocket();
     tmp = Files.createTempDirectory("pidless-spark");
     SparkConf conf = new SparkConf().setMaster("local[2,2]").setAppName("pidless-it")
         .set("spark.ui.enabled", "false")

@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pidless.testsupport.AggregatorCommand;
+import io.pidless.testsupport.AggregatorJar;
+import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Scrape;
+import io.pidless.testsupport.TempSocketDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -42,35 +47,32 @@ class DeployedSettingsTest {
   @MethodSource("deployments")
   void aggregatorRunsWithTheDeployedSettings(String name, Map<String, String> deployed, List<String> jvmOptions,
       @TempDir Path tmp) throws Exception {
-    Path dir = Files.createTempDirectory(Path.of("/tmp"), "pdd");
-    Path socket = dir.resolve("p.sock");
+    TempSocketDir dir = new TempSocketDir();
+    Path socket = dir.socket();
     Map<String, String> env = new LinkedHashMap<>(deployed);
     env.remove("PIDLESS_JAVA_OPTS");
     env.put("PIDLESS_SOCKET", socket.toString());
     env.put("PIDLESS_LISTEN", "127.0.0.1:0");
     List<String> jvm = new ArrayList<>(jvmOptions);
     jvm.add("-Djava.io.tmpdir=" + tmp);   // the emptyDir / PrivateTmp: Netty unpacks its library there
-    try (AggregatorProcess agg = AggregatorProcess.start(env, jvm)) {
+    try (dir; AggregatorProcess agg = AggregatorProcess.start(AggregatorCommand.flags().jvmOptions(jvm).env(env))) {
       agg.get("/-/healthy");
-      Exposition metrics = agg.scrape();
+      Scrape metrics = agg.scrape();
       assertEquals(Double.parseDouble(deployed.getOrDefault("PIDLESS_MAX_SERIES", "100000")),
-          metrics.value("pidless_series_limit", Map.of()), name);
+          metrics.value("pidless_series_limit"), name);
       assertEquals(Double.parseDouble(deployed.getOrDefault("PIDLESS_MAX_CONNECTIONS", "4096")),
-          metrics.value("pidless_connections_limit", Map.of()), name);
+          metrics.value("pidless_connections_limit"), name);
       assertEquals(mode(deployed.getOrDefault("PIDLESS_SOCKET_MODE", "0660")),
           PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)), name + ": socket mode");
       assertEquals(0, agg.stop(), agg.output());
       assertFalse(Files.exists(socket), "the socket outlived a SIGTERM");
-    } finally {
-      Files.deleteIfExists(socket);
-      Files.delete(dir);
     }
   }
 
   @Test
   void everyDeployedVariableIsAFlagTheAggregatorKnows() throws Exception {
-    String help = Command.run(DeployFiles.deployDir(), Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", AggregatorProcess.jar().toString(), "--help").stdout();
+    String help = Command.run(DeployFiles.deployDir(), AggregatorJar.javaBin(),
+        "-jar", AggregatorJar.path().toString(), "--help").stdout();
     assertTrue(help.contains("[PIDLESS_SOCKET]"), help);
     deployments().forEach(args -> {
       @SuppressWarnings("unchecked")

@@ -10,13 +10,15 @@ import io.pidless.protocol.FrameType;
 import io.pidless.protocol.FrameWriter;
 import io.pidless.protocol.MetricType;
 import io.pidless.protocol.ServerFrame;
-import java.io.ByteArrayInputStream;
+import io.pidless.testsupport.AggregatorCommand;
+import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Scrape;
+import io.pidless.testsupport.TempSocketDir;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +27,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,36 +46,35 @@ class MemorySizingTest {
    */
   private static final int MAX_FULL_COLLECTIONS_PER_SCRAPE = 4;
   private static final Set<String> FULL_COLLECTORS = Set.of("MarkSweepCompact", "PS MarkSweep", "G1 Old Generation");
-  /** The headers Prometheus scrapes with: OpenMetrics preferred, gzip. */
-  private static final Map<String, String> PROMETHEUS_ACCEPTS = Map.of(
-      "Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
-      "Accept-Encoding", "gzip");
+  /** The Accept header Prometheus scrapes with (and gzip): OpenMetrics preferred. */
+  private static final String PROMETHEUS_ACCEPT =
+      "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
   @Test
   void aFullAggregatorFitsTheDaemonSetMemoryLimit(@TempDir Path tmp) throws Exception {
     MemorySizing sizing = MemorySizing.ofDaemonSet();
-    Path dir = Files.createTempDirectory(Path.of("/tmp"), "pds");
-    Path socket = dir.resolve("p.sock");
+    TempSocketDir dir = new TempSocketDir();
+    Path socket = dir.socket();
     Map<String, String> env = Map.of("PIDLESS_SOCKET", socket.toString(), "PIDLESS_LISTEN", "127.0.0.1:0",
         "PIDLESS_MAX_SERIES", String.valueOf(sizing.maxSeries()), "JDK_JAVA_OPTIONS", sizing.jvmOptions());
     List<String> container = List.of("-XX:MaxRAM=" + sizing.limitBytes(), "-Djava.io.tmpdir=" + tmp);
-    try (AggregatorProcess agg = AggregatorProcess.start(env, container)) {
+    try (dir; AggregatorProcess agg = AggregatorProcess.start(AggregatorCommand.flags().jvmOptions(container).env(env))) {
       fill(socket, sizing.maxSeries());
       defineOneTooMany(socket);
-      Exposition full = prometheusScrape(agg);
-      Exposition next = prometheusScrape(agg);
+      Scrape full = Scrape.of(agg.port(), PROMETHEUS_ACCEPT, true);
+      Scrape next = Scrape.of(agg.port(), PROMETHEUS_ACCEPT, true);
       long rss = residentBytes(agg.pid());
 
       // The heap is the MaxRAMPercentage share of the limit; SerialGC reports it less one survivor space.
-      double heapMax = full.value("jvm_memory_bytes_max", Map.of("area", "heap"));
+      double heapMax = full.value("jvm_memory_bytes_max{area=\"heap\"}");
       assertTrue(heapMax <= sizing.heapBytes() && heapMax > 0.9 * sizing.heapBytes(),
           "heap max " + heapMax + " B is not limit x MaxRAMPercentage = " + sizing.heapBytes() + " B");
-      assertEquals(sizing.maxSeries(), full.value("pidless_series", Map.of()));
+      assertEquals(sizing.maxSeries(), full.value("pidless_series"));
       Map<Map<String, String>, Double> filled = full.series(NAME);
       assertEquals(sizing.maxSeries(), filled.size());
       assertEquals((double) sizing.maxSeries(), filled.values().stream().mapToDouble(Double::doubleValue).sum());
-      assertEquals(1.0, full.value("pidless_rejections_total", Map.of("reason", "series_limit")));
-      assertEquals(1.0, full.value("pidless_deltas_dropped_total", Map.of("reason", "rejected_series")));
+      assertEquals(1.0, full.value("pidless_rejections_total{reason=\"series_limit\"}"));
+      assertEquals(1.0, full.value("pidless_deltas_dropped_total{reason=\"rejected_series\"}"));
       assertTrue(rss < sizing.limitBytes(), "resident " + rss + " B is over the " + sizing.limitBytes() + " B limit");
       double fullCollections = fullCollections(next) - fullCollections(full);
       assertTrue(fullCollections <= MAX_FULL_COLLECTIONS_PER_SCRAPE, "one scrape cost " + fullCollections
@@ -83,9 +83,6 @@ class MemorySizingTest {
           + " %.0f full collections in one scrape%n", sizing.maxSeries(), rss / 1048576.0, sizing.limitBytes() >> 20,
           heapMax / 1048576.0, fullCollections);
       assertEquals(0, agg.stop(), agg.output());
-    } finally {
-      Files.deleteIfExists(socket);
-      Files.delete(dir);
     }
   }
 
@@ -149,21 +146,11 @@ class MemorySizingTest {
     return ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits()).array();
   }
 
-  private static Exposition prometheusScrape(AggregatorProcess agg) throws IOException, InterruptedException {
-    return Exposition.parse(gunzip(agg.get("/metrics", PROMETHEUS_ACCEPTS)));
-  }
-
   /** Old-generation collections so far, whichever collector the JVM runs. */
-  private static double fullCollections(Exposition scrape) {
+  private static double fullCollections(Scrape scrape) {
     return scrape.series("jvm_gc_collection_seconds_count").entrySet().stream()
         .filter(e -> FULL_COLLECTORS.contains(e.getKey().get("gc")))
         .mapToDouble(Map.Entry::getValue).sum();
-  }
-
-  private static String gunzip(byte[] body) throws IOException {
-    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
   }
 
   /** VmRSS of a process, from /proc. */

@@ -3,8 +3,11 @@ package io.pidless.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.pidless.testsupport.AggregatorCommand;
+import io.pidless.testsupport.AggregatorJar;
+import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Scrape;
+import io.pidless.testsupport.TempSocketDir;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,18 +29,15 @@ class MetricNamesTest {
   /** Labels Prometheus attaches to targets, not the aggregator. */
   private static final Set<String> TARGET_LABELS = Set.of("job", "instance");
 
-  private static Exposition scrape;
+  private static Scrape scrape;
 
   @BeforeAll
   static void scrapeARealAggregator() throws Exception {
-    Path dir = Files.createTempDirectory(Path.of("/tmp"), "pdm");
-    try (AggregatorProcess agg = AggregatorProcess.start(Map.of(
-        "PIDLESS_SOCKET", dir.resolve("p.sock").toString(), "PIDLESS_LISTEN", "127.0.0.1:0"), List.of("-Xmx64m"))) {
+    try (TempSocketDir dir = new TempSocketDir();
+        AggregatorProcess agg = AggregatorProcess.start(AggregatorCommand.flags().jvmOptions(List.of("-Xmx64m"))
+            .env(Map.of("PIDLESS_SOCKET", dir.socket().toString(), "PIDLESS_LISTEN", "127.0.0.1:0")))) {
       scrape = agg.scrape();
       assertEquals(0, agg.stop(), agg.output());
-    } finally {
-      Files.deleteIfExists(dir.resolve("p.sock"));
-      Files.delete(dir);
     }
   }
 
@@ -67,7 +67,7 @@ class MetricNamesTest {
         }
       }
     }
-    assertEquals(List.of(), problems, "not exposed by the aggregator " + AggregatorProcess.jar());
+    assertEquals(List.of(), problems, "not exposed by the aggregator " + AggregatorJar.path());
     assertTrue(checked.containsAll(List.of("pidless_rejections_total", "pidless_connections_limit",
         "pidless_scrape_duration_seconds_sum", "jvm_memory_bytes_used")), "too few names checked: " + checked);
   }

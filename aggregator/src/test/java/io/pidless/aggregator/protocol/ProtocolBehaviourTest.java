@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pidless.aggregator.InProcessAggregator;
-import io.pidless.aggregator.Scrape;
 import io.pidless.aggregator.TestClient;
 import io.pidless.protocol.ErrorCode;
 import io.pidless.protocol.FrameType;
@@ -14,6 +13,7 @@ import io.pidless.protocol.GaugeMode;
 import io.pidless.protocol.MetricType;
 import io.pidless.protocol.Protocol;
 import io.pidless.protocol.ServerFrame;
+import io.pidless.testsupport.Scrape;
 import java.io.IOException;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;

@@ -1,4 +1,4 @@
-package io.pidless.aggregator;
+package io.pidless.testsupport;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -6,11 +6,20 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** A short temp directory under /tmp: Unix socket paths must stay under 108 bytes. */
-public final class TempDir implements AutoCloseable {
+/**
+ * A short temp directory under {@code /tmp} for Unix sockets, whose paths must stay under 108 bytes
+ * ({@code java.io.tmpdir} may be long). Closing deletes it and everything in it.
+ *
+ * <pre>{@code
+ * try (TempSocketDir dir = new TempSocketDir()) {
+ *   Path socket = dir.socket();   // e.g. /tmp/pl123/p.sock, not yet created
+ * }
+ * }</pre>
+ */
+public final class TempSocketDir implements AutoCloseable {
   private final Path dir;
 
-  public TempDir() throws IOException {
+  public TempSocketDir() throws IOException {
     dir = Files.createTempDirectory(Path.of("/tmp"), "pl");
   }
 
@@ -18,6 +27,7 @@ public final class TempDir implements AutoCloseable {
     return dir;
   }
 
+  /** {@code p.sock} in this directory. */
   public Path socket() {
     return dir.resolve("p.sock");
   }

@@ -1,0 +1,81 @@
+package io.pidless.testsupport;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How one aggregator is started: {@code java [jvm options] -jar pidless-aggregator.jar [flags]}, with
+ * exactly the given {@code PIDLESS_*} and JVM option variables. Those this JVM has are dropped, so a
+ * setting in the shell that runs the build cannot leak into a test. Immutable: each method returns a
+ * changed copy.
+ *
+ * <pre>{@code
+ * AggregatorCommand onSocket = AggregatorCommand.on(dir.socket(), "--ttl", "1s");  // and a free loopback port
+ * AggregatorCommand deployed = AggregatorCommand.flags()
+ *     .env(Map.of("PIDLESS_SOCKET", socket.toString(), "PIDLESS_LISTEN", "127.0.0.1:0"))
+ *     .jvmOptions(List.of("-Xmx64m"));
+ * }</pre>
+ */
+public final class AggregatorCommand {
+  /** Ample for a test, and small enough for several test JVMs and their aggregators on one machine. */
+  private static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx256m");
+
+  private final List<String> jvmOptions;
+  private final List<String> flags;
+  private final Map<String, String> env;
+
+  private AggregatorCommand(List<String> jvmOptions, List<String> flags, Map<String, String> env) {
+    this.jvmOptions = List.copyOf(jvmOptions);
+    this.flags = List.copyOf(flags);
+    this.env = Map.copyOf(env);
+  }
+
+  /** The jar with these flags only, e.g. {@code --help}. */
+  public static AggregatorCommand flags(String... flags) {
+    return new AggregatorCommand(DEFAULT_JVM_OPTIONS, List.of(flags), Map.of());
+  }
+
+  /** The jar on {@code socket} and a free loopback HTTP port, then {@code flags}. */
+  public static AggregatorCommand on(Path socket, String... flags) {
+    List<String> all = new ArrayList<>(List.of("--socket", socket.toString(), "--listen", "127.0.0.1:0"));
+    all.addAll(List.of(flags));
+    return new AggregatorCommand(DEFAULT_JVM_OPTIONS, all, Map.of());
+  }
+
+  /** The JVM options before {@code -jar}, instead of the default {@code -Xmx256m}. */
+  public AggregatorCommand jvmOptions(List<String> options) {
+    return new AggregatorCommand(options, flags, env);
+  }
+
+  /** Variables to set for the aggregator; this JVM's own {@code PIDLESS_*} and JVM option variables are dropped either way. */
+  public AggregatorCommand env(Map<String, String> variables) {
+    return new AggregatorCommand(jvmOptions, flags, variables);
+  }
+
+  /** The command line, resolving the jar now. */
+  List<String> line() {
+    List<String> line = new ArrayList<>();
+    line.add(AggregatorJar.javaBin());
+    line.addAll(jvmOptions);
+    line.add("-jar");
+    line.add(AggregatorJar.path().toString());
+    line.addAll(flags);
+    return line;
+  }
+
+  /** The process to start: the command line and its environment; output is left to the caller. */
+  ProcessBuilder processBuilder() {
+    ProcessBuilder pb = new ProcessBuilder(line());
+    pb.environment().keySet().removeIf(k -> k.startsWith("PIDLESS_") || k.startsWith("JDK_JAVA_OPTIONS")
+        || k.equals("JAVA_TOOL_OPTIONS"));
+    pb.environment().putAll(env);
+    return pb;
+  }
+
+  @Override
+  public String toString() {
+    return (env.isEmpty() ? "" : env + " ") + String.join(" ", line());
+  }
+}
