@@ -88,6 +88,11 @@ public final class AggregatorProcess implements AutoCloseable {
     return waitFor();
   }
 
+  /** SIGKILL, as a crash or the OOM killer would: nothing is saved. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
   public int waitFor() throws InterruptedException {
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly();

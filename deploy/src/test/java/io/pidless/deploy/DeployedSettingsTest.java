@@ -48,6 +48,11 @@ class DeployedSettingsTest {
     env.remove("PIDLESS_JAVA_OPTS");
     env.put("PIDLESS_SOCKET", socket.toString());
     env.put("PIDLESS_LISTEN", "127.0.0.1:0");
+    Path state = deployed.containsKey("PIDLESS_STATE_FILE") ? dir.resolve("elsewhere.state")
+        : dir.resolve("pidless.state");
+    if (deployed.containsKey("PIDLESS_STATE_FILE")) {
+      env.put("PIDLESS_STATE_FILE", state.toString());
+    }
     List<String> jvm = new ArrayList<>(jvmOptions);
     jvm.add("-Djava.io.tmpdir=" + tmp);   // the emptyDir / PrivateTmp: Netty unpacks its library there
     try (AggregatorProcess agg = AggregatorProcess.start(env, jvm)) {
@@ -61,8 +66,10 @@ class DeployedSettingsTest {
           PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)), name + ": socket mode");
       assertEquals(0, agg.stop(), agg.output());
       assertFalse(Files.exists(socket), "the socket outlived a SIGTERM");
+      assertTrue(Files.exists(state), name + ": the state file was saved on SIGTERM");
     } finally {
       Files.deleteIfExists(socket);
+      Files.deleteIfExists(state);
       Files.delete(dir);
     }
   }

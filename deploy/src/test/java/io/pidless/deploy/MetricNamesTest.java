@@ -37,6 +37,7 @@ class MetricNamesTest {
       assertEquals(0, agg.stop(), agg.output());
     } finally {
       Files.deleteIfExists(dir.resolve("p.sock"));
+      Files.deleteIfExists(dir.resolve("pidless.state"));
       Files.delete(dir);
     }
   }
