@@ -1,8 +1,8 @@
 """The aggregator stopped, killed and restarted while workers run.
 
-docs/PROTOCOL.md promises: within one aggregator lifetime each batch is applied at most once, and
-exactly once when the client reconnects in time; a restarted aggregator starts from empty, and
-re-sent un-acknowledged batches are applied in the new lifetime. SIGSTOP makes the interesting
+docs/PROTOCOL.md promises: each batch is applied at most once, and exactly once when the client
+reconnects in time; a gracefully restarted aggregator restores its series from its state file, a
+killed one starts from empty, and re-sent un-acknowledged batches are applied in the new lifetime. SIGSTOP makes the interesting
 moments deterministic: a batch written to a stopped aggregator is surely neither applied nor
 acknowledged until SIGCONT, and is lost with the process on SIGKILL.
 """
@@ -106,7 +106,8 @@ class RestartTest(unittest.TestCase):
         self.agg.start()
         self.workers[0].call("inc", 2)
         self.assertTrue(self.workers[0].call("flush", PATIENCE), "the flush reconnects and is ACKed")
-        self.assertEqual(self.agg.value("rs_sent_total", worker="0"), 2.0, "the new lifetime has it, once")
+        self.assertEqual(self.agg.value("rs_sent_total", worker="0"), 3.0,
+                         "1 restored from the state file, 2 sent after the restart, each once")
 
     def test_killed_and_restarted_aggregator_gets_every_unacknowledged_delta_once(self):
         self._start_workers(4, flush_interval=0.1)   # flusher threads race the explicit flushes

@@ -9,10 +9,12 @@ import io.pidless.aggregator.config.UsageException;
 import io.pidless.aggregator.http.MetricsServer;
 import io.pidless.aggregator.protocol.IngestServer;
 import io.pidless.aggregator.session.SessionRegistry;
+import io.pidless.aggregator.state.StateFile;
 import io.pidless.aggregator.stats.AggregatorStats;
 import io.pidless.aggregator.store.SeriesStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -44,12 +46,15 @@ public final class Main {
     CountDownLatch stop = new CountDownLatch(1);
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Signal.handle(new Signal("INT"), s -> stop.countDown());
+    boolean saved = true;
     try (Aggregator aggregator = Aggregator.start(config)) {
       LOG.info("pidless aggregator " + Aggregator.VERSION + " listening on unix:" + config.socket()
           + ", metrics at " + aggregator.metricsUrl() + " (ttl " + DurationParser.format(config.ttl())
-          + ", max " + config.limits().maxSeries() + " series)");
+          + ", max " + config.limits().maxSeries() + " series, state "
+          + (config.stateFile() == null ? "not kept" : "kept in " + config.stateFile()) + ")");
       stop.await();
       LOG.info("stopping: no new connections; applying frames in flight, then closing");
+      saved = aggregator.stop();
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.SEVERE, "pidless aggregator cannot start: " + e.getMessage());
       LOG.log(Level.FINE, "cause", e);
@@ -58,7 +63,7 @@ public final class Main {
       Thread.currentThread().interrupt();
     }
     LOG.info("stopped");
-    System.exit(0);
+    System.exit(saved ? 0 : 1);
   }
 
   /** The running daemon: store, sessions, Unix socket listener and HTTP endpoint. */
@@ -68,11 +73,14 @@ public final class Main {
     private final IngestServer ingest;
     private final MetricsServer http;
     private final InetSocketAddress listen;
+    private final StateFile state;
+    private boolean stopped;
 
-    private Aggregator(IngestServer ingest, MetricsServer http, InetSocketAddress listen) {
+    private Aggregator(IngestServer ingest, MetricsServer http, InetSocketAddress listen, StateFile state) {
       this.ingest = ingest;
       this.http = http;
       this.listen = listen;
+      this.state = state;
     }
 
     public static Aggregator start(AggregatorConfig config) throws IOException {
@@ -86,11 +94,16 @@ public final class Main {
               + " without writes"))
           .build();
       SessionRegistry sessions = new SessionRegistry(config.sessionTtl(), Ticker.systemTicker());
+      StateFile state = config.stateFile() == null ? null
+          : new StateFile(config.stateFile(), store, sessions, Clock.systemUTC());
+      if (state != null) {
+        state.restore();
+      }
       IngestServer ingest = IngestServer.start(config, store, sessions, stats);
       try {
         MetricsServer http = MetricsServer.start(config.listen(), store, stats, sessions,
             config.limits().maxSeries(), config.maxConnections(), config.jvmMetrics());
-        return new Aggregator(ingest, http, config.listen());
+        return new Aggregator(ingest, http, config.listen(), state);
       } catch (IOException e) {
         ingest.close();
         throw new IOException("cannot listen on " + config.listen() + " for /metrics: " + e.getMessage()
@@ -109,10 +122,23 @@ public final class Main {
       return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.port() + "/metrics";
     }
 
+    /**
+     * The graceful stop: drains the socket, saves the state once nothing more can change it, then
+     * closes {@code /metrics}. False when the state could not be saved (logged).
+     */
+    public boolean stop() throws IOException {
+      stopped = true;
+      ingest.close();
+      return state == null || state.save();
+    }
+
+    /** Closes without saving the state, unless {@link #stop} has saved it already. */
     @Override
     public void close() throws IOException {
       try {
-        ingest.close();
+        if (!stopped) {
+          ingest.close();
+        }
       } finally {
         http.close();
       }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pidless.protocol.Protocol;
 import io.pidless.protocol.ServerFrame;
 import io.pidless.testsupport.AggregatorCommand;
 import io.pidless.testsupport.AggregatorProcess;
@@ -18,6 +19,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -153,5 +155,73 @@ class LifecycleIT {
       }
       assertEquals(0, p.stop());
     }
+  }
+  @Test
+  void aGracefulRestartRestoresTotalsAndSessionsAndACrashAfterItStartsFromZero() throws Exception {
+    byte[] session = TestClient.newSession();
+    Path state = dir.path().resolve("pidless.state");
+    double created;
+    try (AggregatorProcess p = AggregatorProcess.start(dir.socket())) {
+      try (TestClient c = new TestClient(dir.socket(), session)) {
+        c.hello();
+        c.counter(1, "kept_total", "stage", "parse");
+        c.add(1, 1, 5).sendAndAck(1);
+        c.add(2, 1, 7).sendAndAck(2);
+      }
+      created = p.scrape().value("kept_created{stage=\"parse\"}");
+      assertEquals(0, p.stop(), p.output());
+      assertTrue(p.output().contains("saved 1 series and 1 sessions to " + state), p.output());
+    }
+    assertTrue(Files.exists(state));
+    try (AggregatorProcess p = AggregatorProcess.start(dir.socket())) {
+      assertTrue(p.output().contains("restored 1 series and 1 sessions from " + state), p.output());
+      assertFalse(Files.exists(state), "consumed on start");
+      Scrape restored = p.scrape();
+      assertEquals(12.0, restored.value("kept_total{stage=\"parse\"}"), "the counter goes on: no reset");
+      assertEquals(created, restored.value("kept_created{stage=\"parse\"}"), "same _created: not a new series");
+      try (TestClient c = new TestClient(dir.socket(), session)) {
+        c.hello();
+        c.counter(1, "kept_total", "stage", "parse");
+        assertEquals(Protocol.ACK_ALREADY_SETTLED, c.add(2, 1, 7).sendAndAck(2).outcome(),
+            "a batch re-sent across the restart is not applied twice");
+        assertEquals(Protocol.ACK_APPLIED, c.add(3, 1, 1).sendAndAck(3).outcome());
+      }
+      assertEquals(13.0, p.scrape().value("kept_total{stage=\"parse\"}"));
+      p.crash();
+    }
+    try (AggregatorProcess p = AggregatorProcess.start(dir.socket())) {
+      assertFalse(p.scrape().has("kept_total{stage=\"parse\"}"), "after a crash: from zero, a plain counter reset,"
+          + " never the stale save Prometheus would count twice");
+      assertEquals(0, p.stop());
+    }
+  }
+
+  @Test
+  void stateFileOffKeepsNothingAcrossARestart() throws Exception {
+    try (AggregatorProcess p = AggregatorProcess.start(dir.socket(), "--state-file", "off")) {
+      try (TestClient c = new TestClient(dir.socket())) {
+        c.hello();
+        c.counter(1, "forgotten_total").add(1, 1, 3).sendAndAck(1);
+      }
+      assertTrue(p.output().contains("state not kept"), p.output());
+      assertEquals(0, p.stop());
+    }
+    try (var files = Files.list(dir.path())) {
+      assertEquals(List.of(), files.toList(), "no state file, and the socket removed");
+    }
+  }
+
+  @Test
+  void anUnreadableStateFileIsMovedAsideAndTheAggregatorStartsEmpty() throws Exception {
+    Path state = dir.path().resolve("custom.state");
+    Files.writeString(state, "left here by something else entirely, and long enough to be read");
+    try (AggregatorProcess p = AggregatorProcess.start(dir.socket(), "--state-file", state.toString())) {
+      assertTrue(p.output().contains("file " + state + " is not a pidless state file; moved it to " + state
+          + ".unreadable and starting empty"), p.output());
+      assertEquals(0, p.scrape().value("pidless_series"));
+      assertEquals(0, p.stop());
+    }
+    assertTrue(Files.readString(state.resolveSibling("custom.state.unreadable")).startsWith("left here"));
+    assertTrue(Files.exists(state), "the graceful stop saved a good one in its place");
   }
 }

@@ -329,7 +329,7 @@ final class Delivery {
         outageReported = false;
       }
       if (restarted) {
-        LOG.log(Level.INFO, "pidless: the aggregator at " + socket + " restarted; its series start again from zero");
+        LOG.log(Level.INFO, "pidless: the aggregator at " + socket + " restarted");
       }
     } else if (f instanceof ServerFrame.Error err) {
       onError(err);

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Connections that break, within one aggregator lifetime and across a graceful aggregator restart:
- * every batch is applied exactly once (docs/PROTOCOL.md, "What is promised").
+ * every batch is applied exactly once, and a restart loses nothing (docs/PROTOCOL.md, "Restarts").
  */
 class ReconnectIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
@@ -94,7 +94,8 @@ class ReconnectIT {
       try (AggregatorProcess restarted = AggregatorProcess.start(aggregator.socket())) {
         assertTrue(client.flush(WAIT));
         Scrape s = restarted.scrape();
-        assertEquals(18.0, s.value("restart_total"), "+7 and +11 once; the settled +5 is not sent again");
+        assertEquals(23.0, s.value("restart_total"), "the settled +5 restored from the state file, not sent"
+            + " again; +7 and +11 once");
         assertEquals(4.0, s.value("restart_live"));
       }
     }
@@ -116,7 +117,10 @@ class ReconnectIT {
           after.inc();
         }
         assertTrue(client.flush(WAIT));
-        assertEquals(50_000.0, restarted.scrape().value("busy_after_total"));
+        Scrape s = restarted.scrape();
+        assertEquals(50_000.0, s.value("busy_before_total"), "applied before the stop and restored, or sent"
+            + " after it");
+        assertEquals(50_000.0, s.value("busy_after_total"));
       }
     }
   }

@@ -53,6 +53,11 @@ class DeployedSettingsTest {
     env.remove("PIDLESS_JAVA_OPTS");
     env.put("PIDLESS_SOCKET", socket.toString());
     env.put("PIDLESS_LISTEN", "127.0.0.1:0");
+    Path state = deployed.containsKey("PIDLESS_STATE_FILE") ? dir.path().resolve("elsewhere.state")
+        : dir.path().resolve("pidless.state");
+    if (deployed.containsKey("PIDLESS_STATE_FILE")) {
+      env.put("PIDLESS_STATE_FILE", state.toString());
+    }
     List<String> jvm = new ArrayList<>(jvmOptions);
     jvm.add("-Djava.io.tmpdir=" + tmp);   // the emptyDir / PrivateTmp: Netty unpacks its library there
     try (dir; AggregatorProcess agg = AggregatorProcess.start(AggregatorCommand.flags().jvmOptions(jvm).env(env))) {
@@ -66,6 +71,7 @@ class DeployedSettingsTest {
           PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)), name + ": socket mode");
       assertEquals(0, agg.stop(), agg.output());
       assertFalse(Files.exists(socket), "the socket outlived a SIGTERM");
+      assertTrue(Files.exists(state), name + ": the state file was saved on SIGTERM");
     }
   }
 

@@ -83,6 +83,8 @@ class MemorySizingTest {
           + " %.0f full collections in one scrape%n", sizing.maxSeries(), rss / 1048576.0, sizing.limitBytes() >> 20,
           heapMax / 1048576.0, fullCollections);
       assertEquals(0, agg.stop(), agg.output());
+      assertTrue(agg.output().contains("saved " + sizing.maxSeries() + " series"),
+          "the state file is written within the same limit: " + agg.output());
     }
   }
 

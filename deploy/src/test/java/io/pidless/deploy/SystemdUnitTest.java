@@ -42,6 +42,13 @@ class SystemdUnitTest {
   }
 
   @Test
+  void keepsTheStateFileInTheStateDirectoryWhichOutlivesAStop() {
+    assertEquals("pidless", SystemdUnit.single("StateDirectory"));
+    assertEquals("0700", SystemdUnit.single("StateDirectoryMode"));
+    assertEquals("/var/lib/pidless/pidless.state", SystemdUnit.environmentFile().get("PIDLESS_STATE_FILE"));
+  }
+
+  @Test
   void isHardened() {
     Map<String, String> expected = Map.ofEntries(
         Map.entry("ProtectSystem", "strict"), Map.entry("ProtectHome", "yes"), Map.entry("PrivateTmp", "yes"),

@@ -143,6 +143,11 @@ public final class AggregatorProcess implements AutoCloseable {
     return waitFor();
   }
 
+  /** SIGKILL, as a crash or the OOM killer would end it: nothing is saved. */
+  public void crash() {
+    kill();
+  }
+
   /** Waits for the exit and returns its code; fails, killing it, if it still runs after 30 s. */
   public int waitFor() throws IOException, InterruptedException {
     if (!process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {

@@ -23,6 +23,7 @@ import java.util.Set;
 public record AggregatorConfig(
     Path socket,
     Set<PosixFilePermission> socketMode,
+    Path stateFile,
     InetSocketAddress listen,
     Duration ttl,
     Duration sessionTtl,
@@ -33,6 +34,8 @@ public record AggregatorConfig(
     boolean jvmMetrics) {
 
   public static final int DEFAULT_PORT = 9746;
+  /** The state file's name beside the socket, unless {@code --state-file} says otherwise. */
+  public static final String DEFAULT_STATE_FILE_NAME = "pidless.state";
 
   public static Builder builder() {
     return new Builder();
@@ -47,6 +50,8 @@ public record AggregatorConfig(
   public static final class Builder {
     private Path socket;
     private Set<PosixFilePermission> socketMode;
+    private Path stateFile;
+    private boolean stateFileSet;
     private InetSocketAddress listen;
     private Duration ttl;
     private Duration sessionTtl;
@@ -83,6 +88,19 @@ public record AggregatorConfig(
         rwx.append((b & 4) != 0 ? 'r' : '-').append((b & 2) != 0 ? 'w' : '-').append((b & 1) != 0 ? 'x' : '-');
       }
       socketMode = once(socketMode, PosixFilePermissions.fromString(rwx.toString()), "socket mode");
+      return this;
+    }
+
+    /**
+     * Where a graceful stop saves the merged series and sessions for the next start; null keeps
+     * nothing across restarts. Default: {@value #DEFAULT_STATE_FILE_NAME} beside the socket.
+     */
+    public Builder stateFile(Path path) {
+      if (stateFileSet) {
+        throw new IllegalStateException("state file was already set to " + stateFile);
+      }
+      stateFileSet = true;
+      stateFile = path;
       return this;
     }
 
@@ -170,9 +188,11 @@ public record AggregatorConfig(
 
     public AggregatorConfig build() {
       Limits d = Limits.DEFAULTS;
+      Path socketPath = socket != null ? socket : Path.of(Protocol.DEFAULT_SOCKET_PATH);
       return new AggregatorConfig(
-          socket != null ? socket : Path.of(Protocol.DEFAULT_SOCKET_PATH),
+          socketPath,
           socketMode != null ? socketMode : PosixFilePermissions.fromString("rw-rw----"),
+          stateFileSet ? stateFile : socketPath.resolveSibling(DEFAULT_STATE_FILE_NAME),
           listen != null ? listen : new InetSocketAddress(DEFAULT_PORT),
           ttl != null ? ttl : Duration.ofMinutes(10),
           sessionTtl != null ? sessionTtl : Duration.ofMinutes(10),

@@ -30,6 +30,10 @@ public final class CommandLine {
           + " production: /run/pidless/pidless.sock)", (b, v) -> b.socket(Path.of(v))),
       new Flag("socket-mode", "OCTAL", "permissions of the socket file (default 0660: owner and group may"
           + " connect)", AggregatorConfig.Builder::socketMode),
+      new Flag("state-file", "PATH", "on SIGTERM, save the merged series and sessions here for the next"
+          + " start, so a restart neither resets counters nor loses a delta (default "
+          + AggregatorConfig.DEFAULT_STATE_FILE_NAME + " beside the socket; off: keep nothing)",
+          (b, v) -> b.stateFile(v.equals("off") ? null : Path.of(v))),
       new Flag("listen", "HOST:PORT", "address of the /metrics endpoint (default :"
           + AggregatorConfig.DEFAULT_PORT + ", all interfaces)", AggregatorConfig.Builder::listen),
       new Flag("ttl", "DURATION", "remove a series nobody wrote for this long, at most ttl/64"

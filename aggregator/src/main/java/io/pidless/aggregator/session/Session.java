@@ -25,6 +25,11 @@ public final class Session {
     return settledSeq;
   }
 
+  /** Takes over the settled sequence number an earlier aggregator saved for this session. */
+  synchronized void restoreSettled(long seq) {
+    settledSeq = Math.max(settledSeq, seq);
+  }
+
   synchronized Object attach(Object newOwner) {
     Object previous = owner;
     owner = newOwner;

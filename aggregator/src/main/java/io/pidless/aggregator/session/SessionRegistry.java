@@ -5,6 +5,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.pidless.aggregator.store.IdleExpiry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Sessions by id. A session with an open connection is kept; one without is forgotten
@@ -20,11 +23,16 @@ public final class SessionRegistry {
   static final long MAX_SESSIONS = 1_000_000;
 
   private final Cache<SessionId, Session> sessions;
+  private final long ttlNanos;
 
   /** The attached session and the connection that owned it before, if any. */
   public record Attached(Session session, Object previousOwner) {}
 
+  /** What a session needs to outlive the aggregator: its settled seq and how long it has left. */
+  public record Remembered(SessionId id, long settledSeq, long idleLeftNanos) {}
+
   public SessionRegistry(Duration sessionTtl, Ticker ticker) {
+    ttlNanos = sessionTtl.toNanos();
     sessions = Caffeine.newBuilder()
         .ticker(ticker)
         .executor(Runnable::run)
@@ -45,6 +53,31 @@ public final class SessionRegistry {
   public void detach(Session s, Object owner) {
     if (s.detach(owner)) {
       sessions.asMap().replace(s.id(), s, s);
+    }
+  }
+
+  /** Every session that has settled a batch; call once no connection is open, at shutdown. */
+  public List<Remembered> remembered() {
+    sessions.cleanUp();
+    var expiry = sessions.policy().expireVariably().orElseThrow();
+    List<Remembered> out = new ArrayList<>();
+    sessions.asMap().forEach((id, s) -> {
+      long seq = s.settledSeq();
+      long left = Math.min(ttlNanos, expiry.getExpiresAfter(id, TimeUnit.NANOSECONDS).orElse(0));
+      if (seq > 0 && left > 0) {
+        out.add(new Remembered(id, seq, left));
+      }
+    });
+    return out;
+  }
+
+  /** Remembers a session an earlier aggregator saved: disconnected, forgotten after its time left. */
+  public void restore(Remembered r) {
+    Session s = sessions.get(r.id(), Session::new);
+    s.restoreSettled(r.settledSeq());
+    if (!s.owned()) {
+      sessions.policy().expireVariably().orElseThrow()
+          .setExpiresAfter(r.id(), Math.max(r.idleLeftNanos(), 1), TimeUnit.NANOSECONDS);
     }
   }
 

@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -47,6 +48,8 @@ import java.util.function.Consumer;
 public final class SeriesStore {
   /** Client metric names may not start with this: the aggregator's own metrics do. */
   public static final String RESERVED_PREFIX = "pidless_";
+  /** A {@code createdMillis} meaning "the clock's time now". */
+  private static final long NOW = Long.MIN_VALUE;
 
   private final Cache<SeriesKey, Series> series;
   /** Guards {@link #families}, {@link #exposedBy} and every {@link Family#seriesCount}. */
@@ -94,11 +97,33 @@ public final class SeriesStore {
    * creates its series if it does not exist yet.
    */
   public Definition define(DefineRequest r) throws DefinitionRejectedException {
+    return define(r, NOW);
+  }
+
+  /**
+   * Re-creates a series an earlier aggregator saved at shutdown: defined as {@link #define} does
+   * (limits included), but keeping its {@code _created} time and the idle time it had left. Its
+   * values come back through {@link #apply}, as deltas from zero.
+   */
+  public Definition restore(DefineRequest r, long createdMillis, long idleLeftNanos)
+      throws DefinitionRejectedException {
+    Definition d = define(r, createdMillis);
+    series.policy().expireVariably().orElseThrow()
+        .setExpiresAfter(d.key(), Math.max(idleLeftNanos, 1), TimeUnit.NANOSECONDS);
+    return d;
+  }
+
+  /** How long {@code key}'s series has left before it expires idle; 0 when it is gone already. */
+  public long idleLeftNanos(SeriesKey key) {
+    return series.policy().expireVariably().orElseThrow().getExpiresAfter(key, TimeUnit.NANOSECONDS).orElse(0);
+  }
+
+  private Definition define(DefineRequest r, long createdMillis) throws DefinitionRejectedException {
     Family family = shared(checkFamily(r));
     String[] names = family.labelNameArray();
     SeriesKey key = new SeriesKey(family.name(), names, sortedValues(r, names));
     Definition d = new Definition(key, family, null);
-    d.series = resolve(d, true);
+    d.series = resolve(d, true, createdMillis);
     d.touchedNanos = ticker.read();
     return d;
   }
@@ -121,11 +146,11 @@ public final class SeriesStore {
         try {
           Series s = d.series;
           if (now - d.touchedNanos >= touchEveryNanos) {
-            s = resolve(d, false);
+            s = resolve(d, false, NOW);
             d.touchedNanos = now;
           }
           while (!s.apply(batch, i, writer)) {
-            s = resolve(d, false);
+            s = resolve(d, false, NOW);
           }
           if (isLive(d)) {
             d.markLiveWritten();
@@ -182,11 +207,12 @@ public final class SeriesStore {
     series.cleanUp();
   }
 
-  private Series resolve(Definition d, boolean enforceLimit) throws DefinitionRejectedException {
+  private Series resolve(Definition d, boolean enforceLimit, long createdMillis)
+      throws DefinitionRejectedException {
     Series s = series.getIfPresent(d.key());
     if (s == null) {
       try {
-        s = series.get(d.key(), k -> create(k, d.family(), enforceLimit));
+        s = series.get(d.key(), k -> create(k, d.family(), enforceLimit, createdMillis));
       } catch (Rejected e) {
         throw e.cause;
       }
@@ -204,7 +230,7 @@ public final class SeriesStore {
     return s;
   }
 
-  private Series create(SeriesKey key, Family wanted, boolean enforceLimit) {
+  private Series create(SeriesKey key, Family wanted, boolean enforceLimit, long createdMillis) {
     if (seriesCount.incrementAndGet() > limits.maxSeries() && enforceLimit) {
       seriesCount.decrementAndGet();
       throw new Rejected(new DefinitionRejectedException(ErrorCode.SERIES_LIMIT, "series " + key
@@ -219,7 +245,7 @@ public final class SeriesStore {
       throw e;
     }
     stats.seriesCreated.increment();
-    return Series.create(key, family, clock.millis());
+    return Series.create(key, family, createdMillis == NOW ? clock.millis() : createdMillis);
   }
 
   private void onEvicted(Series s, RemovalCause cause) {

@@ -34,14 +34,17 @@ final class AggregatorProcess implements Closeable {
   private final Path socket;
   private final Path log;
   private final URI metricsUri;
+  /** Whether {@link #close} removes {@link #dir}: not when the caller gave it, to restart in it. */
+  private final boolean ownsDir;
   /** Kills the aggregator if the benchmark itself is interrupted (Ctrl-C, SIGTERM), so none is left behind. */
   private final Thread killOnExit;
 
-  private AggregatorProcess(Process process, Path dir, Path socket, Path log, URI metricsUri) {
+  private AggregatorProcess(Process process, Path dir, boolean ownsDir, Path socket, Path log, URI metricsUri) {
     this.killOnExit = new Thread(this::killAndClean, "kill-aggregator");
     Runtime.getRuntime().addShutdownHook(killOnExit);
     this.process = process;
     this.dir = dir;
+    this.ownsDir = ownsDir;
     this.socket = socket;
     this.log = log;
     this.metricsUri = metricsUri;
@@ -49,13 +52,26 @@ final class AggregatorProcess implements Closeable {
 
   /** Starts {@code java <jvmOptions> -jar <jar> --socket <tmp> --listen 127.0.0.1:0 <flags>}. */
   static AggregatorProcess start(Path jar, List<String> jvmOptions, List<String> flags) throws IOException {
+    return start(Files.createTempDirectory(Path.of("/tmp"), "pb"), true, jar, jvmOptions, flags);
+  }
+
+  /**
+   * Starts in {@code dir}, which the caller owns and removes: a second aggregator started in the same
+   * directory after the first stopped finds its socket path and its state file.
+   */
+  static AggregatorProcess startIn(Path dir, Path jar, List<String> jvmOptions, List<String> flags)
+      throws IOException {
+    return start(dir, false, jar, jvmOptions, flags);
+  }
+
+  private static AggregatorProcess start(Path dir, boolean ownsDir, Path jar, List<String> jvmOptions,
+      List<String> flags) throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IOException("aggregator jar " + jar + " does not exist; build it (mvn -pl aggregator -am package)"
           + " or point PIDLESS_AGGREGATOR_JAR at one");
     }
-    Path dir = Files.createTempDirectory(Path.of("/tmp"), "pb");
     Path socket = dir.resolve("p.sock");
-    Path log = dir.resolve("aggregator.log");
+    Path log = Files.createTempFile(dir, "aggregator", ".log");
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmOptions);
@@ -64,7 +80,7 @@ final class AggregatorProcess implements Closeable {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       URI uri = awaitMetricsUri(p, log);
-      return new AggregatorProcess(p, dir, socket, log, uri);
+      return new AggregatorProcess(p, dir, ownsDir, socket, log, uri);
     } catch (IOException | RuntimeException e) {
       p.destroyForcibly();
       throw e;
@@ -148,6 +164,10 @@ final class AggregatorProcess implements Closeable {
   }
 
   private void deleteDir() throws IOException {
+    if (!ownsDir) {
+      Files.deleteIfExists(log);
+      return;
+    }
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path f : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
         Files.deleteIfExists(f);

@@ -21,9 +21,9 @@ import java.util.function.ToDoubleFunction;
  * }</pre>
  */
 public final class BenchMain {
-  private static final Set<String> SCENARIOS = Set.of("ingest", "churn", "scrape", "heap");
+  private static final Set<String> SCENARIOS = Set.of("ingest", "churn", "scrape", "heap", "restart");
   private static final String USAGE = "usage: pidless-bench-ingest [--aggregator-jar PATH] [--aggregator-jvm-opts "
-      + "'-Xmx2g ...'] [--repeats N] [--quick] [--only ingest,churn,scrape,heap]\n"
+      + "'-Xmx2g ...'] [--repeats N] [--quick] [--only ingest,churn,scrape,heap,restart]\n"
       + "  [--warmup SECONDS] [--duration SECONDS]  (per scenario; default 10 and 10)\n"
       + "  the jar defaults to $PIDLESS_AGGREGATOR_JAR (or -Dpidless.aggregator.jar)";
 
@@ -84,6 +84,9 @@ public final class BenchMain {
     }
     if (only.contains("heap")) {
       heap(s, table, details);
+    }
+    if (only.contains("restart")) {
+      restart(s, table, details);
     }
     System.out.println();
     System.out.println("pidless aggregator benchmark: " + s.aggregatorJar() + ", aggregator JVM " + jvm + ", "
@@ -175,6 +178,29 @@ public final class BenchMain {
         String.format("%.0f ms", median(runs, r -> ms(r.fullScrapeNanos()))), "", "");
     details.add("heap growth by class, last run (GC.class_histogram after - before):");
     details.addAll(runs.get(runs.size() - 1).topGrowth());
+  }
+
+  private static void restart(BenchSettings s, SummaryTable table, List<String> details) throws IOException {
+    List<RestartBenchmark.Run> runs = new ArrayList<>();
+    for (int i = 1; i <= s.repeats(); i++) {
+      RestartBenchmark.Run r = RestartBenchmark.run(s);
+      progress("restart", i, s, String.format("stop %.0f ms (without state file %.0f ms), start %.0f ms (without %.0f"
+          + " ms), state file %,d B, every series restored exact", ms(r.stopNanos()), ms(r.baselineStopNanos()),
+          ms(r.startNanos()), ms(r.baselineStartNanos()), r.stateBytes()));
+      runs.add(r);
+    }
+    double stop = median(runs, r -> ms(r.stopNanos()));
+    double baseStop = median(runs, r -> ms(r.baselineStopNanos()));
+    double start = median(runs, r -> ms(r.startNanos()));
+    double baseStart = median(runs, r -> ms(r.baselineStartNanos()));
+    table.info(String.format("restart, %,d series: SIGTERM to exit (drain, save)", s.scrapeSeries()),
+        String.format("%.0f ms", stop), String.format("--state-file off %.0f ms", baseStop),
+        String.format("%.1fx", stop / baseStop));
+    table.info(String.format("restart, %,d series: launch to serving (restore)", s.scrapeSeries()),
+        String.format("%.0f ms", start), String.format("--state-file off %.0f ms", baseStart),
+        String.format("%.1fx", start / baseStart));
+    details.add(String.format("state file for %,d series: %,d B", s.scrapeSeries(),
+        runs.get(runs.size() - 1).stateBytes()));
   }
 
   private static void progress(String scenario, int i, BenchSettings s, String text) {

@@ -1,0 +1,79 @@
+package io.pidless.aggregator.state;
+
+import io.pidless.aggregator.session.SessionRegistry;
+import io.pidless.aggregator.store.SeriesStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The state file across one aggregator lifetime: restored before the socket opens, saved after the
+ * socket has drained. A file that cannot be read is moved aside and the aggregator starts empty, as
+ * after a crash; it never keeps the aggregator from starting.
+ *
+ * <pre>{@code
+ * StateFile state = new StateFile(Path.of("/run/pidless/pidless.state"), store, sessions, Clock.systemUTC());
+ * state.restore();   // before ingest starts
+ * state.save();      // after ingest has stopped
+ * }</pre>
+ */
+public final class StateFile {
+  private static final Logger LOG = Logger.getLogger("io.pidless.aggregator");
+
+  private final Path path;
+  private final SeriesStore store;
+  private final SessionRegistry sessions;
+  private final Clock clock;
+
+  public StateFile(Path path, SeriesStore store, SessionRegistry sessions, Clock clock) {
+    this.path = path;
+    this.store = store;
+    this.sessions = sessions;
+    this.clock = clock;
+  }
+
+  /** Restores the last graceful stop's state, if any; null when there was none to restore. */
+  public StateReader.Restored restore() throws IOException {
+    StateReader.Restored r;
+    try {
+      r = StateReader.restore(path, store, sessions, clock);
+    } catch (StateReader.UnreadableStateException e) {
+      Path aside = path.resolveSibling(path.getFileName() + ".unreadable");
+      Files.move(path, aside, StandardCopyOption.REPLACE_EXISTING);
+      LOG.severe(e.getMessage() + "; moved it to " + aside + " and starting empty (counters restart from 0)");
+      return null;
+    } catch (IOException e) {
+      throw new IOException("cannot restore state from " + path + ": " + e.getMessage() + "; fix its"
+          + " permissions, or pass --state-file off to start without it", e);
+    }
+    if (r == null) {
+      LOG.fine(() -> "no state file at " + path + "; starting empty");
+      return null;
+    }
+    LOG.info("restored " + r.series() + " series and " + r.sessions() + " sessions from " + path + ", saved "
+        + String.format(Locale.ROOT, "%.1f", r.downtime().toMillis() / 1000.0) + " s ago"
+        + (r.expiredWhileDown() > 0 ? "; " + r.expiredWhileDown() + " series expired while stopped" : "")
+        + (r.rejected() > 0 ? "; " + r.rejected() + " series skipped: the limits now refuse them" : ""));
+    return r;
+  }
+
+  /** Saves the state; false, having logged why, when it could not. */
+  public boolean save() {
+    long start = System.nanoTime();
+    try {
+      StateWriter.Saved saved = StateWriter.save(path, store, sessions, clock);
+      LOG.info("saved " + saved.series() + " series and " + saved.sessions() + " sessions to " + path + " in "
+          + (System.nanoTime() - start) / 1_000_000 + " ms; the next start restores them");
+      return true;
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.SEVERE, "cannot save state to " + path + ": " + e + "; the next start begins empty (check"
+          + " that the directory is writable and has space)");
+      return false;
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package io.pidless.aggregator.state;
+
+import io.pidless.aggregator.session.SessionRegistry;
+import io.pidless.aggregator.store.Family;
+import io.pidless.aggregator.store.SeriesKey;
+import io.pidless.aggregator.store.SeriesSnapshot;
+import io.pidless.aggregator.store.SeriesStore;
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.List;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * Saves, at a graceful stop, what the next start needs so that a restart is invisible: every merged
+ * series (live gauges excepted: their writers' connections are gone) with its values, {@code _created}
+ * time and idle time left, and every session's settled sequence number. Without it, counters reset,
+ * the deltas applied since Prometheus' last scrape are never seen, and a batch re-sent across the
+ * restart would apply twice.
+ *
+ * <p>The file is written beside its final path, synced, then renamed over it: a crash leaves the old
+ * file or the new one, never half of one. Call it only once ingest has stopped, so the series and
+ * the sessions agree.
+ */
+public final class StateWriter {
+  /** What was saved. */
+  public record Saved(int series, int sessions) {}
+
+  private StateWriter() {}
+
+  public static Saved save(Path path, SeriesStore store, SessionRegistry sessions, Clock clock) throws IOException {
+    Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+    List<SeriesSnapshot> series = store.snapshot().stream()
+        .filter(s -> s.family().mode() == null || !s.family().mode().isLive())
+        .toList();
+    List<SessionRegistry.Remembered> remembered = sessions.remembered();
+    CRC32 crc = new CRC32();
+    Files.deleteIfExists(tmp);
+    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    try (DataOutputStream out = new DataOutputStream(new CheckedOutputStream(
+        new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), crc))) {
+      out.write(StateFormat.MAGIC);
+      out.writeInt(StateFormat.VERSION);
+      out.writeLong(clock.millis());
+      out.writeInt(series.size());
+      for (SeriesSnapshot s : series) {
+        writeSeries(out, s, store.idleLeftNanos(s.key()));
+      }
+      out.writeInt(remembered.size());
+      for (SessionRegistry.Remembered r : remembered) {
+        out.writeLong(r.id().high());
+        out.writeLong(r.id().low());
+        out.writeLong(r.settledSeq());
+        out.writeLong(r.idleLeftNanos());
+      }
+      out.flush();
+      out.writeInt((int) crc.getValue());
+    }
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    return new Saved(series.size(), remembered.size());
+  }
+
+  private static void writeSeries(DataOutputStream out, SeriesSnapshot s, long idleLeftNanos) throws IOException {
+    Family f = s.family();
+    SeriesKey key = s.key();
+    out.writeByte(f.type().code());
+    out.writeByte(f.mode() == null ? 0 : f.mode().code());
+    out.writeUTF(f.name());
+    out.writeUTF(f.help());
+    out.writeShort(key.labelCount());
+    for (int i = 0; i < key.labelCount(); i++) {
+      out.writeUTF(key.labelName(i));
+      out.writeUTF(key.labelValue(i));
+    }
+    double[] bounds = f.bounds();
+    out.writeShort(bounds.length);
+    for (double b : bounds) {
+      out.writeDouble(b);
+    }
+    out.writeLong(s.createdMillis());
+    out.writeLong(idleLeftNanos);
+    out.writeBoolean(s.present());
+    switch (f.type()) {
+      case COUNTER, GAUGE -> out.writeDouble(s.value());
+      case SUMMARY -> {
+        out.writeLong(s.count());
+        out.writeDouble(s.sum());
+      }
+      case HISTOGRAM -> {
+        long previous = 0;
+        for (long cumulative : s.cumulativeBuckets()) {
+          out.writeLong(cumulative - previous);
+          previous = cumulative;
+        }
+        out.writeDouble(s.sum());
+      }
+    }
+  }
+}

@@ -1,0 +1,251 @@
+package io.pidless.aggregator.state;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pidless.aggregator.config.AggregatorConfig.Limits;
+import io.pidless.aggregator.session.Session;
+import io.pidless.aggregator.session.SessionId;
+import io.pidless.aggregator.session.SessionRegistry;
+import io.pidless.aggregator.store.DefineRequest;
+import io.pidless.aggregator.store.Definition;
+import io.pidless.aggregator.store.DeltaBuffer;
+import io.pidless.aggregator.store.SeriesSnapshot;
+import io.pidless.aggregator.store.SeriesStore;
+import io.pidless.protocol.GaugeMode;
+import io.pidless.protocol.MetricType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Save and restore through real files: every type and gauge mode, sessions, idle time, damage. */
+class StateFileTest {
+  private static final Duration TTL = Duration.ofMinutes(10);
+  private static final Instant SAVED_AT = Instant.ofEpochSecond(1_700_000_000);
+  private static final SessionId SESSION = new SessionId(0x1234, 0x5678);
+
+  @TempDir
+  Path dir;
+
+  private final AtomicLong nanos = new AtomicLong();
+
+  private SeriesStore store(Limits limits, Instant now) {
+    return SeriesStore.builder().ttl(TTL).ticker(nanos::get).limits(limits)
+        .clock(Clock.fixed(now, ZoneOffset.UTC)).build();
+  }
+
+  private SessionRegistry sessions() {
+    return new SessionRegistry(TTL, nanos::get);
+  }
+
+  private static DefineRequest request(MetricType type, GaugeMode mode, String name, double[] bounds,
+      String... labels) {
+    String[] names = new String[labels.length / 2];
+    String[] values = new String[labels.length / 2];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = labels[2 * i];
+      values[i] = labels[2 * i + 1];
+    }
+    return new DefineRequest(type.code(), mode == null ? 0 : mode.code(), name, "Help for " + name, names,
+        values, bounds);
+  }
+
+  /** One series of every kind, with values no restore could produce by accident. */
+  private static void fill(SeriesStore store) throws Exception {
+    DeltaBuffer b = new DeltaBuffer();
+    b.addValue(store.define(request(MetricType.COUNTER, null, "rows_total", new double[0], "stage", "parse",
+        "app", "etl \"nightly\"\n")), 12345.5);
+    b.addValue(store.define(request(MetricType.COUNTER, null, "odd_total_total", new double[0])), 7);
+    b.addValue(store.define(request(MetricType.COUNTER, null, "untouched_total", new double[0])), 0);
+    b.addValue(store.define(request(MetricType.GAUGE, GaugeMode.SUM, "inflight", new double[0])), -3);
+    b.addValue(store.define(request(MetricType.GAUGE, GaugeMode.MAX, "peak", new double[0])), -0.5);
+    store.define(request(MetricType.GAUGE, GaugeMode.MAX, "never_set", new double[0]));
+    b.addValue(store.define(request(MetricType.GAUGE, GaugeMode.MIN, "low", new double[0])), 4.25);
+    b.addValue(store.define(request(MetricType.GAUGE, GaugeMode.LAST, "temperature", new double[0])), 21.5);
+    Definition h = store.define(request(MetricType.HISTOGRAM, null, "wait_seconds", new double[] {0.1, 1}));
+    int start = b.reserveBuckets(3);
+    b.setBucket(start, 5);
+    b.setBucket(start + 1, 0);
+    b.setBucket(start + 2, 2);
+    b.addHistogram(h, start, 9.75);
+    b.addSummary(store.define(request(MetricType.SUMMARY, null, "size_bytes", new double[0])), 3, 1500);
+    List<Definition> rejected = new ArrayList<>();
+    store.apply(b, 1, rejected);
+    DeltaBuffer live = new DeltaBuffer();
+    live.addValue(store.define(request(MetricType.GAUGE, GaugeMode.LIVESUM, "workers", new double[0])), 4);
+    store.apply(live, 1, rejected);
+    assertEquals(List.of(), rejected);
+  }
+
+  /** Every series as comparable text: name, labels, created time, presence and values. */
+  private static Map<String, String> contents(SeriesStore store) {
+    Map<String, String> out = new TreeMap<>();
+    for (SeriesSnapshot s : store.snapshot()) {
+      out.put(s.key().toString(), s.family().type() + " " + s.family().mode() + " " + s.family().help() + " "
+          + Arrays.toString(s.family().bounds()) + " created=" + s.createdMillis() + " present=" + s.present()
+          + " value=" + s.value() + " count=" + s.count() + " sum=" + s.sum() + " buckets="
+          + Arrays.toString(s.cumulativeBuckets()));
+    }
+    return out;
+  }
+
+  private static Session settled(SessionRegistry sessions, SessionId id, long seq) {
+    Object owner = new Object();
+    Session s = sessions.attach(id, owner).session();
+    for (long i = 1; i <= seq; i++) {
+      assertEquals(Session.Settled.NEW, s.settle(owner, i, () -> { }));
+    }
+    sessions.detach(s, owner);
+    return s;
+  }
+
+  @Test
+  void restoresEverySeriesExactlyExceptLiveGaugesAndRemovesTheFile() throws Exception {
+    SeriesStore before = store(Limits.DEFAULTS, SAVED_AT);
+    fill(before);
+    SessionRegistry sessionsBefore = sessions();
+    settled(sessionsBefore, SESSION, 41);
+    Path file = dir.resolve("pidless.state");
+    StateWriter.Saved saved = StateWriter.save(file, before, sessionsBefore, Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    assertEquals(new StateWriter.Saved(10, 1), saved, "every series but the live gauge, and the one session");
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    assertFalse(Files.exists(dir.resolve("pidless.state.tmp")));
+
+    Instant later = SAVED_AT.plusSeconds(3);
+    SeriesStore after = store(Limits.DEFAULTS, later);
+    SessionRegistry sessionsAfter = sessions();
+    StateReader.Restored r = StateReader.restore(file, after, sessionsAfter, Clock.fixed(later, ZoneOffset.UTC));
+
+    assertEquals(new StateReader.Restored(10, 0, 0, 1, Duration.ofSeconds(3)), r);
+    Map<String, String> expected = contents(before);
+    expected.remove("workers{}");
+    assertEquals(expected, contents(after), "values, help, bounds and _created times come back exactly");
+    assertFalse(Files.exists(file), "a restored file is removed, so a crash later starts from zero");
+
+    Object owner = new Object();
+    Session s = sessionsAfter.attach(SESSION, owner).session();
+    assertEquals(Session.Settled.ALREADY_SETTLED, s.settle(owner, 41, () -> { }), "a re-sent batch applies once");
+    assertEquals(Session.Settled.NEW, s.settle(owner, 42, () -> { }));
+  }
+
+  @Test
+  void restoredSeriesKeepTheIdleTimeTheyHadLeftLessTheDowntime() throws Exception {
+    SeriesStore before = store(Limits.DEFAULTS, SAVED_AT);
+    DeltaBuffer b = new DeltaBuffer();
+    b.addValue(before.define(request(MetricType.COUNTER, null, "old_total", new double[0])), 1);
+    before.apply(b, 1, new ArrayList<>());
+    nanos.addAndGet(Duration.ofMinutes(6).toNanos());
+    b.clear();
+    b.addValue(before.define(request(MetricType.COUNTER, null, "new_total", new double[0])), 2);
+    before.apply(b, 1, new ArrayList<>());
+    SessionRegistry sessionsBefore = sessions();
+    settled(sessionsBefore, SESSION, 1);
+    Path file = dir.resolve("pidless.state");
+    StateWriter.save(file, before, sessionsBefore, Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+
+    Instant later = SAVED_AT.plus(Duration.ofMinutes(5));
+    SeriesStore after = store(Limits.DEFAULTS, later);
+    StateReader.Restored r = StateReader.restore(file, after, sessions(), Clock.fixed(later, ZoneOffset.UTC));
+    assertEquals(1, r.series(), "old_total had about 4 minutes left, less than the 5 minutes down");
+    assertEquals(1, r.expiredWhileDown());
+    assertEquals(1, r.sessions());
+    assertEquals(List.of("new{}"), after.snapshot().stream().map(s -> s.key().toString()).toList());
+
+    nanos.addAndGet(TTL.minus(Duration.ofMinutes(5)).toNanos());
+    after.cleanUp();
+    assertEquals(1, after.seriesCount(), "not gone before ttl since its last write, downtime included");
+    nanos.addAndGet(TTL.dividedBy(64).toNanos() + 1);
+    after.cleanUp();
+    assertEquals(0, after.seriesCount(), "gone within ttl + ttl/64 of its last write, as if never stopped");
+  }
+
+  @Test
+  void seriesTheLimitsNowRefuseAreSkippedAndCounted() throws Exception {
+    SeriesStore before = store(Limits.DEFAULTS, SAVED_AT);
+    fill(before);
+    Path file = dir.resolve("pidless.state");
+    StateWriter.save(file, before, sessions(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    Limits three = new Limits(3, 30, 256, 1024, Limits.DEFAULTS.maxFrameBytes());
+    SeriesStore after = store(three, SAVED_AT);
+    StateReader.Restored r = StateReader.restore(file, after, sessions(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    assertEquals(3, r.series());
+    assertEquals(7, r.rejected());
+    assertEquals(3, after.seriesCount());
+  }
+
+  @Test
+  void aDamagedFileRestoresNothingAndIsMovedAside() throws Exception {
+    SeriesStore before = store(Limits.DEFAULTS, SAVED_AT);
+    fill(before);
+    Path file = dir.resolve("pidless.state");
+    StateWriter.save(file, before, sessions(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length / 2] ^= 0x10;
+    Files.write(file, bytes);
+
+    SeriesStore after = store(Limits.DEFAULTS, SAVED_AT);
+    IOException e = assertThrows(StateReader.UnreadableStateException.class,
+        () -> StateReader.restore(file, after, sessions(), Clock.systemUTC()));
+    assertEquals("state file " + file + " is damaged (checksum mismatch)", e.getMessage());
+    assertEquals(0, after.seriesCount(), "not one series of a damaged file");
+    assertTrue(Files.exists(file), "the reader leaves the file where it is");
+
+    assertNull(new StateFile(file, after, sessions(), Clock.systemUTC()).restore());
+    assertFalse(Files.exists(file));
+    assertArrayEquals(bytes, Files.readAllBytes(dir.resolve("pidless.state.unreadable")), "kept for a post-mortem");
+  }
+
+  @Test
+  void refusesFilesThatAreNotStateFilesOrOfAnotherVersion() throws Exception {
+    Path file = dir.resolve("pidless.state");
+    Files.writeString(file, "this is not a pidless state file, but long enough to pass the size check");
+    assertThrows(StateReader.UnreadableStateException.class,
+        () -> StateReader.restore(file, store(Limits.DEFAULTS, SAVED_AT), sessions(), Clock.systemUTC()));
+
+    StateWriter.save(file, store(Limits.DEFAULTS, SAVED_AT), sessions(), Clock.systemUTC());
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[StateFormat.MAGIC.length + 3] = 2;
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(bytes, 0, bytes.length - 4);
+    java.nio.ByteBuffer.wrap(bytes).putInt(bytes.length - 4, (int) crc.getValue());
+    Files.write(file, bytes);
+    IOException e = assertThrows(StateReader.UnreadableStateException.class,
+        () -> StateReader.restore(file, store(Limits.DEFAULTS, SAVED_AT), sessions(), Clock.systemUTC()));
+    assertEquals("state file " + file + " has version 2; this aggregator reads version 1", e.getMessage());
+  }
+
+  @Test
+  void noFileMeansNothingToRestore() throws Exception {
+    SeriesStore store = store(Limits.DEFAULTS, SAVED_AT);
+    assertNull(new StateFile(dir.resolve("absent.state"), store, sessions(), Clock.systemUTC()).restore());
+    assertEquals(0, store.seriesCount());
+  }
+
+  @Test
+  void aFailedSaveReportsFalseAndLeavesNoTemporaryFile() throws Exception {
+    Path file = dir.resolve("missing-dir/pidless.state");
+    SeriesStore store = store(Limits.DEFAULTS, SAVED_AT);
+    fill(store);
+    assertFalse(new StateFile(file, store, sessions(), Clock.systemUTC()).save());
+    assertNotNull(dir.toFile().list());
+    assertEquals(0, dir.toFile().list().length);
+  }
+}
