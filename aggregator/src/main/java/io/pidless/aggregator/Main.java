@@ -96,18 +96,40 @@ public final class Main {
       SessionRegistry sessions = new SessionRegistry(config.sessionTtl(), Ticker.systemTicker());
       StateFile state = config.stateFile() == null ? null
           : new StateFile(config.stateFile(), store, sessions, Clock.systemUTC());
-      if (state != null) {
-        state.restore();
-      }
-      IngestServer ingest = IngestServer.start(config, store, sessions, stats);
+      boolean restored = state != null && state.restore() != null;
+      MetricsServer http;
       try {
-        MetricsServer http = MetricsServer.start(config.listen(), store, stats, sessions,
-            config.limits().maxSeries(), config.maxConnections(), config.jvmMetrics());
-        return new Aggregator(ingest, http, config.listen(), state);
+        http = MetricsServer.start(config.listen(), store, stats, sessions, config.limits().maxSeries(),
+            config.maxConnections(), config.jvmMetrics());
       } catch (IOException e) {
-        ingest.close();
         throw new IOException("cannot listen on " + config.listen() + " for /metrics: " + e.getMessage()
             + "; pass --listen HOST:PORT with a free port", e);
+      }
+      try {
+        return new Aggregator(openSocket(config, store, sessions, stats, state, restored), http, config.listen(),
+            state);
+      } catch (IOException | RuntimeException e) {
+        http.close();
+        throw e;
+      }
+    }
+
+    /**
+     * Consumes the restored state file, then opens the socket. If the socket cannot open, no client has
+     * changed what was restored, so it is saved back for the next start.
+     */
+    private static IngestServer openSocket(AggregatorConfig config, SeriesStore store, SessionRegistry sessions,
+        AggregatorStats stats, StateFile state, boolean restored) throws IOException {
+      if (restored) {
+        state.consume();
+      }
+      try {
+        return IngestServer.start(config, store, sessions, stats);
+      } catch (IOException | RuntimeException e) {
+        if (restored) {
+          state.save();
+        }
+        throw e;
       }
     }
 

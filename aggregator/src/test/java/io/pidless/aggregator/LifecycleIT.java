@@ -197,6 +197,29 @@ class LifecycleIT {
   }
 
   @Test
+  void aStartThatCannotOpenItsSocketKeepsTheStateFileForTheNextStart() throws Exception {
+    Path state = dir.path().resolve("pidless.state");
+    try (AggregatorProcess p = AggregatorProcess.start(dir.socket())) {
+      try (TestClient c = new TestClient(dir.socket())) {
+        c.hello();
+        c.counter(1, "waiting_total").add(1, 1, 9).sendAndAck(1);
+      }
+      assertEquals(0, p.stop());
+    }
+    Files.writeString(dir.socket(), "not a socket");
+    try (AggregatorProcess p = AggregatorProcess.launch(AggregatorCommand.on(dir.socket()))) {
+      assertEquals(1, p.waitFor());
+      assertTrue(p.output().contains("restored 1 series"), p.output());
+    }
+    assertTrue(Files.exists(state), "saved back: no client could change what was restored");
+    Files.delete(dir.socket());
+    try (AggregatorProcess p = AggregatorProcess.start(dir.socket())) {
+      assertEquals(9.0, p.scrape().value("waiting_total"), "restored by the start that could open the socket");
+      assertEquals(0, p.stop());
+    }
+  }
+
+  @Test
   void stateFileOffKeepsNothingAcrossARestart() throws Exception {
     try (AggregatorProcess p = AggregatorProcess.start(dir.socket(), "--state-file", "off")) {
       try (TestClient c = new TestClient(dir.socket())) {

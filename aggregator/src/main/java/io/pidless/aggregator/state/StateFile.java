@@ -12,13 +12,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The state file across one aggregator lifetime: restored before the socket opens, saved after the
- * socket has drained. A file that cannot be read is moved aside and the aggregator starts empty, as
- * after a crash; it never keeps the aggregator from starting.
+ * The state file across one aggregator lifetime: restored, then consumed just before the socket
+ * opens, and saved after the socket has drained. A file that cannot be read is moved aside and the
+ * aggregator starts empty, as after a crash; it never keeps the aggregator from starting.
  *
  * <pre>{@code
  * StateFile state = new StateFile(Path.of("/run/pidless/pidless.state"), store, sessions, Clock.systemUTC());
- * state.restore();   // before ingest starts
+ * state.restore();   // before anything is served
+ * state.consume();   // just before the socket opens
  * state.save();      // after ingest has stopped
  * }</pre>
  */
@@ -60,6 +61,21 @@ public final class StateFile {
         + (r.expiredWhileDown() > 0 ? "; " + r.expiredWhileDown() + " series expired while stopped" : "")
         + (r.rejected() > 0 ? "; " + r.rejected() + " series skipped: the limits now refuse them" : ""));
     return r;
+  }
+
+  /**
+   * Deletes the restored file before the first client can change what it restored. This is what keeps
+   * restores exact: after a crash the next start must begin from zero (a counter reset Prometheus
+   * understands), not from this older save, which Prometheus would count a second time.
+   */
+  public void consume() throws IOException {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException e) {
+      throw new IOException("cannot remove state file " + path + " after restoring it (" + e.getMessage()
+          + "); a crash would restore it a second time. Give the aggregator write access to "
+          + path.getParent() + ", or pass --state-file off", e);
+    }
   }
 
   /** Saves the state; false, having logged why, when it could not. */

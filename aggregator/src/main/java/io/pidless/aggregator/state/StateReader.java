@@ -24,11 +24,9 @@ import java.util.zip.CRC32;
 import java.util.zip.CheckedInputStream;
 
 /**
- * Reads back what {@link StateWriter} saved at the last graceful stop, before any client connects,
- * then removes the file. Removing it is what keeps a restore exact: after a crash the next start must
- * begin from zero (a counter reset Prometheus understands), not from a stale save (which Prometheus
- * would count again). Series and sessions whose idle time ran out while the aggregator was down are
- * not restored; series the limits now refuse are skipped and counted.
+ * Reads back what {@link StateWriter} saved at the last graceful stop, before any client connects.
+ * Series and sessions whose idle time ran out while the aggregator was down are not restored; series
+ * the limits now refuse are skipped and counted. The file stays; {@link StateFile#consume} removes it.
  */
 public final class StateReader {
   /** What a restore did. {@code downtime} is the wall-clock time between save and restore. */
@@ -50,14 +48,11 @@ public final class StateReader {
   public static Restored restore(Path path, SeriesStore store, SessionRegistry sessions, Clock clock)
       throws IOException {
     checkIntact(path);
-    Restored restored;
     try (DataInputStream in = open(path)) {
-      restored = read(in, store, sessions, clock);
+      return read(in, store, sessions, clock);
     } catch (NoSuchFileException e) {
       return null;
     }
-    Files.delete(path);
-    return restored;
   }
 
   /** Compares the trailing CRC with the bytes before it, so a damaged file restores nothing at all. */

@@ -138,7 +138,9 @@ class StateFileTest {
     Map<String, String> expected = contents(before);
     expected.remove("workers{}");
     assertEquals(expected, contents(after), "values, help, bounds and _created times come back exactly");
-    assertFalse(Files.exists(file), "a restored file is removed, so a crash later starts from zero");
+    assertTrue(Files.exists(file), "the reader leaves the file; StateFile.consume removes it");
+    new StateFile(file, after, sessionsAfter, Clock.systemUTC()).consume();
+    assertFalse(Files.exists(file), "consumed, so a crash later starts from zero");
 
     Object owner = new Object();
     Session s = sessionsAfter.attach(SESSION, owner).session();
