@@ -95,6 +95,15 @@ class StateFileTest {
     assertEquals(List.of(), rejected);
   }
 
+  /** {@link #fill}'s series, saved at {@link #SAVED_AT} with no sessions. */
+  private Path savedFilledStore() throws Exception {
+    SeriesStore before = store(Limits.DEFAULTS, SAVED_AT);
+    fill(before);
+    Path file = dir.resolve("pidless.state");
+    StateWriter.save(file, before, sessions(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    return file;
+  }
+
   /** Every series as comparable text: name, labels, created time, presence and values. */
   private static Map<String, String> contents(SeriesStore store) {
     Map<String, String> out = new TreeMap<>();
@@ -181,10 +190,7 @@ class StateFileTest {
 
   @Test
   void seriesTheLimitsNowRefuseAreSkippedAndCounted() throws Exception {
-    SeriesStore before = store(Limits.DEFAULTS, SAVED_AT);
-    fill(before);
-    Path file = dir.resolve("pidless.state");
-    StateWriter.save(file, before, sessions(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    Path file = savedFilledStore();
     Limits three = new Limits(3, 30, 256, 1024, Limits.DEFAULTS.maxFrameBytes());
     SeriesStore after = store(three, SAVED_AT);
     StateReader.Restored r = StateReader.restore(file, after, sessions(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
@@ -195,10 +201,7 @@ class StateFileTest {
 
   @Test
   void aDamagedFileRestoresNothingAndIsMovedAside() throws Exception {
-    SeriesStore before = store(Limits.DEFAULTS, SAVED_AT);
-    fill(before);
-    Path file = dir.resolve("pidless.state");
-    StateWriter.save(file, before, sessions(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    Path file = savedFilledStore();
     byte[] bytes = Files.readAllBytes(file);
     bytes[bytes.length / 2] ^= 0x10;
     Files.write(file, bytes);
