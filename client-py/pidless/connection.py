@@ -2,7 +2,8 @@
 
 Connecting says HELLO and waits for HELLO_OK, which tells the client what the aggregator already
 settled for this session (``last_seq``) and whether it restarted (``instance``). Series ids are
-per connection, so the id map lives here and is thrown away with the connection.
+per connection, so the id map lives here and is thrown away with the connection, and so does the
+set of series the aggregator rejected on it.
 
 >>> conn = Connection("/tmp/pidless/pidless.sock", os.urandom(16), time.monotonic() + 1)  # doctest: +SKIP
 >>> conn.hello_ok.last_seq  # doctest: +SKIP
@@ -23,6 +24,7 @@ class Connection:
     def __init__(self, path: str, session: bytes, deadline: float) -> None:
         self.ids = {}        # Value -> series id on this connection
         self.by_id = {}      # series id -> Value
+        self.rejected = set()  # Values whose DEFINE the aggregator rejected on this connection
         self._decoder = wire.FrameDecoder()
         self._pending_frames = []
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

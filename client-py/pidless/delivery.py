@@ -8,6 +8,13 @@ After a reconnect (same session id) the client defines its series again, drops t
 aggregator reports as settled (``last_seq``), re-sends the others with their original sequence
 number, and re-sends the current value of every live gauge.
 
+A series the aggregator rejects (a 2xx ERROR: ``SERIES_LIMIT``, ``TYPE_CLASH``...) is rejected on
+that connection only: its deltas are left out of the batches sent there, and so dropped. After a
+reconnect it is defined again with its next delta (a batch that could not be delivered keeps its
+deltas for the next connection), so it recovers once the cause is fixed (``--max-series`` raised,
+old series expired) without restarting the process. The rejection is logged once, and again only
+if the series is rejected after a connection accepted it.
+
 One flush runs at a time per process (``_lock``); the flusher thread and :func:`pidless.flush`
 share this object.
 
@@ -71,6 +78,8 @@ class Delivery:
         self._backoff = _MIN_BACKOFF
         self._next_attempt = 0.0
         self._outage = False
+        # Values whose rejection was logged and that no connection has accepted since.
+        self._reported = set()
 
     def reset_after_fork(self) -> None:
         """In a forked child: new session, no batches, and not the parent's socket."""
@@ -157,7 +166,7 @@ class Delivery:
         limit = self._max_frame // 2
         for value in self._values():
             delta = value.take()
-            if delta is None or value.series.rejected:
+            if delta is None:
                 continue
             body = value.encode(delta)
             if entries and size + len(body) + _ID_BYTES > limit:
@@ -179,7 +188,7 @@ class Delivery:
         conn, frames, waiting = self._conn, [], {}
         for batch in self._unacked:
             deltas = [wire.varint(conn.id_for(value, frames)) + body
-                      for value, body in batch.entries if not value.series.rejected]
+                      for value, body in batch.entries if value not in conn.rejected]
             if deltas:
                 frames.append(wire.batch(batch.seq, deltas))
                 waiting[batch.seq] = batch
@@ -187,21 +196,31 @@ class Delivery:
         while waiting:
             answer = conn.read(deadline)
             if isinstance(answer, wire.Ack):
-                waiting.pop(answer.seq, None)
+                self._on_ack(waiting.pop(answer.seq, None))
             elif isinstance(answer, wire.Error):
                 self._on_error(answer, waiting)
             else:
                 raise wire.ProtocolError("aggregator sent %r in the middle of a session" % (answer,))
         self._unacked = []
 
+    def _on_ack(self, batch) -> None:
+        """A series with a delta in an acknowledged batch, and not rejected, was accepted."""
+        if self._reported and batch is not None:
+            rejected = self._conn.rejected
+            self._reported.difference_update(
+                value for value, _ in batch.entries if value not in rejected)
+
     def _on_error(self, error, waiting: dict) -> None:
         name = ERROR_NAMES.get(error.code, "code %d" % error.code)
         if 200 <= error.code < 300:
             value = self._conn.by_id.get(error.ref)
-            if value is not None and not value.series.rejected:
-                value.series.rejected = True
-                log.warning("pidless: the aggregator rejected series %s (%s: %s); this process "
-                            "stops sending it", value.series, name, error.message)
+            if value is not None:
+                self._conn.rejected.add(value)
+                if value not in self._reported:
+                    self._reported.add(value)
+                    log.warning("pidless: the aggregator rejected series %s (%s: %s); its deltas "
+                                "are dropped until the next reconnect, which defines it again",
+                                value.series, name, error.message)
         elif 300 <= error.code < 400:
             waiting.pop(error.ref, None)
             log.warning("pidless: the aggregator rejected batch %d (%s: %s); its deltas are "

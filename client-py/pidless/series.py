@@ -25,9 +25,9 @@ def gauge_mode(name: str) -> int:
 
 
 class Series:
-    """One metric name plus one label set; ``rejected`` is set when the aggregator refused it."""
+    """One metric name plus one label set."""
 
-    __slots__ = ("type", "mode", "name", "help", "labels", "bounds", "live", "rejected")
+    __slots__ = ("type", "mode", "name", "help", "labels", "bounds", "live")
 
     def __init__(self, metric_type: int, mode: int, name: str, help_text: str, labels: tuple,
                  bounds: tuple) -> None:
@@ -38,7 +38,6 @@ class Series:
         self.labels = labels
         self.bounds = bounds
         self.live = mode in LIVE_MODES
-        self.rejected = False
 
     def define_frame(self, series_id: int) -> bytes:
         return wire.define(series_id, self.type, self.mode, self.name, self.help, self.labels,

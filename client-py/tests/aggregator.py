@@ -78,9 +78,15 @@ class Aggregator:
         self.url = None
         self.log = []
 
-    def start(self) -> "Aggregator":
-        """Starts (or restarts, on the same socket) and waits for the "metrics at" line."""
+    def start(self, *flags: str) -> "Aggregator":
+        """Starts (or restarts, on the same socket) and waits for the "metrics at" line.
+
+        ``flags``, when given, replace the constructor's from this start on:
+        ``agg.start("--max-series", "10")`` restarts with a higher limit.
+        """
         self._release()
+        if flags:
+            self._flags = flags
         self.proc = subprocess.Popen(
             ["java", "-XX:TieredStopAtLevel=1", "-Xmx128m", "-jar", self._jar, "--socket", self.socket,
              "--listen", "127.0.0.1:0", "--jvm-metrics", "false", "--io-threads", "2"]

@@ -5,16 +5,25 @@ reconnects in time; a gracefully restarted aggregator restores its series from i
 killed one starts from empty, and re-sent un-acknowledged batches are applied in the new lifetime. SIGSTOP makes the interesting
 moments deterministic: a batch written to a stopped aggregator is surely neither applied nor
 acknowledged until SIGCONT, and is lost with the process on SIGKILL.
+
+A series the aggregator rejected is rejected for that connection only: after a restart it is
+defined again, and arrives once the cause (here ``--max-series``) is fixed.
 """
 from __future__ import annotations
 
 import glob
+import logging
 import multiprocessing
 import signal
 import time
 import unittest
 
 import pidless
+from pidless import wire
+from pidless.config import Config
+from pidless.delivery import Delivery
+from pidless.series import Series
+from pidless.values import CounterValue
 
 from aggregator import PATIENCE, Aggregator
 
@@ -152,6 +161,91 @@ class RestartTest(unittest.TestCase):
         self.assertTrue(w.call("flush", PATIENCE))     # reconnect: settled, so not applied again
         self.assertEqual(self.agg.value("rs_sent_total", worker="0"), 107.0)
 
+
+class RejectedSeriesTest(unittest.TestCase):
+    """A Delivery of its own, flushed as pidless.flush does: series that other tests left in this
+    process's registry would take places under --max-series 2."""
+
+    def setUp(self):
+        self.agg = Aggregator("--max-series", "2").start()
+        self.values = []
+        self.delivery = Delivery(lambda: list(self.values),
+                                 Config({"PIDLESS_SOCKET": self.agg.socket}))
+
+    def tearDown(self):
+        self.delivery.disconnect()
+        self.assertEqual(self.agg.stop(), 0, "".join(self.agg.log))
+        self.agg.close()
+
+    def _counter(self, name: str) -> CounterValue:
+        value = CounterValue(Series(wire.COUNTER, 0, name, "A counter", (), ()))
+        self.values.append(value)
+        return value
+
+    def _inc_and_flush(self, counters: list, amounts: tuple) -> dict:
+        for counter, amount in zip(counters, amounts):
+            counter.inc(amount)
+        self.assertTrue(self.delivery.flush(timeout=PATIENCE, retry=True))
+        return self.agg.scrape()
+
+    def _restart(self, *flags: str) -> None:
+        """A graceful restart: the state file keeps the series, the client must reconnect."""
+        self.assertEqual(self.agg.stop(), 0)
+        self.agg.start(*flags)
+
+    def _fill_the_limit_then_add_a_third(self, prefix: str, a: float, b: float) -> list:
+        """Counters ``<prefix>_a_total`` and ``_b_total``, given ``a`` and ``b`` and flushed, then
+        ``_c_total``: the one over --max-series 2."""
+        counters = [self._counter("%s_%s_total" % (prefix, n)) for n in ("a", "b")]
+        self._inc_and_flush(counters, (a, b))
+        return counters + [self._counter(prefix + "_c_total")]
+
+    def test_series_rejected_at_the_limit_arrives_after_a_restart_with_room(self):
+        series_limit = ("pidless_rejections_total", frozenset({("reason", "series_limit")}))
+        dropped = ("pidless_deltas_dropped_total", frozenset({("reason", "rejected_series")}))
+        with self.assertLogs("pidless", logging.WARNING) as logs:
+            counters = self._fill_the_limit_then_add_a_third("rj", 1, 2)
+            s = self._inc_and_flush(counters, (10, 20, 4))
+            self.assertEqual((s[("rj_a_total", frozenset())], s[("rj_b_total", frozenset())]),
+                             (11.0, 22.0))
+            self.assertNotIn(("rj_c_total", frozenset()), s, "c is over --max-series 2")
+            self.assertEqual((s[series_limit], s[dropped]), (1.0, 1.0),
+                             "rejected once; its +4 was sent with the DEFINE and dropped there")
+
+            s = self._inc_and_flush(counters, (100, 200, 40))
+            self.assertEqual((s[("rj_a_total", frozenset())], s[("rj_b_total", frozenset())]),
+                             (111.0, 222.0))
+            self.assertNotIn(("rj_c_total", frozenset()), s)
+            self.assertEqual((s[series_limit], s[dropped]), (1.0, 1.0),
+                             "on the connection that rejected it, its +40 is not even sent")
+
+            self._restart("--max-series", "10")
+            s = self._inc_and_flush(counters, (1000, 2000, 400))
+        self.assertEqual([s[("rj_%s_total" % n, frozenset())] for n in ("a", "b", "c")],
+                         [1111.0, 2222.0, 400.0],
+                         "a and b: 111 and 222 restored from the state file, plus this flush; "
+                         "c: only the +400 made after the restart, defined again on the new "
+                         "connection")
+        rejections = [line for line in logs.output if "rejected series" in line]
+        self.assertEqual(len(rejections), 1, logs.output)
+        self.assertIn("rejected series rj_c_total (SERIES_LIMIT", rejections[0])
+
+    def test_rejection_is_logged_again_only_after_the_series_was_accepted(self):
+        with self.assertLogs("pidless", logging.WARNING) as logs:
+            counters = self._fill_the_limit_then_add_a_third("rl", 1, 1)
+            self._inc_and_flush(counters, (0, 0, 1))        # c rejected: logged
+            self._restart("--max-series", "2")              # a and b restored: c rejected again
+            self._inc_and_flush(counters, (1, 1, 1))
+            self._restart("--max-series", "10")
+            self._inc_and_flush(counters, (0, 0, 1))        # c accepted
+            self.agg.kill()                                  # a crash: nothing restored
+            self.agg.start("--max-series", "2")
+            self._inc_and_flush(counters, (1, 1))           # defines a and b: c has no delta yet
+            s = self._inc_and_flush(counters, (0, 0, 1))    # c rejected after it was accepted
+        self.assertEqual((s[("rl_a_total", frozenset())], s.get(("rl_c_total", frozenset()))),
+                         (1.0, None))
+        rejections = [line for line in logs.output if "rejected series rl_c_total" in line]
+        self.assertEqual(len(rejections), 2, logs.output)
 
 if __name__ == "__main__":
     unittest.main()

@@ -26,6 +26,8 @@ final class BatchEncoder {
   private final FrameWriter deltas = new FrameWriter();
   private final List<Batch> batches = new ArrayList<>();
   private final FrameWriter defines;
+  /** Takes the deltas of series rejected on this connection, and is cleared before each. */
+  private final FrameWriter dropped = new FrameWriter();
   private final long generation;
   private List<Series> inBatch = new ArrayList<>();
   private long nextSeq;
@@ -37,8 +39,15 @@ final class BatchEncoder {
     this.generation = generation;
   }
 
-  /** Starts one delta for {@code series}; the caller writes its body to the returned writer. */
+  /**
+   * Starts one delta for {@code series}; the caller writes its body to the returned writer. The delta
+   * of a series the aggregator rejected on this connection goes nowhere: it is not sent there.
+   */
   FrameWriter delta(Series series) {
+    if (series.rejectedOn == generation) {
+      dropped.clear();
+      return dropped;
+    }
     if (deltas.size() >= MAX_BATCH_BYTES) {
       closeBatch();
     }

@@ -13,13 +13,20 @@ import java.nio.channels.SocketChannel;
 final class Connection {
   private final SocketChannel channel;
   private final Delivery owner;
+  private final long generation;
   private final Thread reader;
 
-  Connection(SocketChannel channel, Delivery owner) {
+  Connection(SocketChannel channel, Delivery owner, long generation) {
     this.channel = channel;
     this.owner = owner;
+    this.generation = generation;
     this.reader = new Thread(this::readAnswers, "pidless-reader");
     reader.setDaemon(true);
+  }
+
+  /** Which of the client's connections this is: 1 for the first, one more for each reconnect. */
+  long generation() {
+    return generation;
   }
 
   void startReader() {

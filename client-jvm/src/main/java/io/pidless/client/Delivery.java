@@ -30,6 +30,12 @@ import java.util.function.Supplier;
  * reconnect does not bring back series the aggregator expired. While it cannot connect it cuts no batches: deltas stay merged in the series, so
  * memory stays bounded by the number of series. Nothing here throws into user code.
  *
+ * <p>A series whose DEFINE the aggregator rejects (a 2xx ERROR: {@code SERIES_LIMIT}, {@code TYPE_CLASH}...)
+ * is rejected on that connection only: its deltas are dropped instead of sent there, and after a
+ * reconnect it is defined again with its next delta, so it recovers once the cause is fixed
+ * ({@code --max-series} raised, old series expired) without restarting the JVM. The rejection is
+ * logged once, and again only if the series is rejected after a connection accepted it.
+ *
  * <p>Concurrency: {@code lock} guards the fields marked so; the flusher thread alone assigns ids,
  * drains series and writes; each connection's reader thread only reports answers.
  */
@@ -53,6 +59,7 @@ final class Delivery {
   // guarded by lock
   private final TreeMap<Long, BatchEncoder.Batch> unacked = new TreeMap<>();
   private final List<Series> defined = new ArrayList<>();
+  /** Ids of series whose rejection was logged and that no connection has accepted since. */
   private final Set<Long> reportedRejections = new HashSet<>();
   private Connection connection;
   private long requested;
@@ -270,8 +277,7 @@ final class Delivery {
     FrameWriter hello = new FrameWriter();
     hello.hello(session, clientName);
     List<Series> again;
-    Connection c = new Connection(channel, this);
-    generation++;
+    Connection c = new Connection(channel, this, ++generation);
     synchronized (lock) {
       again = new ArrayList<>(defined);
       for (BatchEncoder.Batch b : unacked.values()) {
@@ -318,7 +324,7 @@ final class Delivery {
     if (f instanceof ServerFrame.Ack ack) {
       backoff.succeeded();
       synchronized (lock) {
-        unacked.remove(ack.seq());
+        accepted(c, unacked.remove(ack.seq()));
         lock.notifyAll();
       }
     } else if (f instanceof ServerFrame.HelloOk ok) {
@@ -332,11 +338,26 @@ final class Delivery {
         LOG.log(Level.INFO, "pidless: the aggregator at " + socket + " restarted");
       }
     } else if (f instanceof ServerFrame.Error err) {
-      onError(err);
+      onError(c, err);
     }
   }
 
-  private void onError(ServerFrame.Error err) {
+  /**
+   * The series with a delta in {@code acked}, a batch {@code c} ACKed, were accepted there unless
+   * rejected: an ERROR for a DEFINE comes before the ACK of any batch sent after it. Under {@code lock}.
+   */
+  private void accepted(Connection c, BatchEncoder.Batch acked) {
+    if (acked == null || reportedRejections.isEmpty()) {
+      return;
+    }
+    for (Series s : acked.series()) {
+      if (s.rejectedOn != c.generation()) {
+        reportedRejections.remove((long) s.id);
+      }
+    }
+  }
+
+  private void onError(Connection c, ServerFrame.Error err) {
     ErrorCode code = err.code();
     String what = (code == null ? "error " + err.rawCode() : code.name()) + ": " + err.message();
     if (code == ErrorCode.INVALID_VALUE) {
@@ -348,13 +369,16 @@ final class Delivery {
     } else if (code != null && !code.closesConnection()) {
       Series s;
       synchronized (lock) {
+        s = err.ref() >= 1 && err.ref() <= defined.size() ? defined.get((int) err.ref() - 1) : null;
+        if (s != null) {
+          s.rejectedOn = c.generation();
+        }
         if (!reportedRejections.add(err.ref())) {
           return;
         }
-        s = err.ref() >= 1 && err.ref() <= defined.size() ? defined.get((int) err.ref() - 1) : null;
       }
       LOG.log(Level.WARNING, "pidless: the aggregator rejected the definition of " + s + " (" + what
-          + "); its updates are dropped there");
+          + "); its updates are dropped until the next reconnect, which defines it again");
     } else if (code == ErrorCode.SESSION_TAKEN_OVER) {
       LOG.log(Level.DEBUG, "pidless: an older connection was replaced by a newer one");
     } else {

@@ -13,6 +13,11 @@ public abstract class Series {
   int id;
   /** The connection generation this series was last DEFINEd on; flusher thread only. */
   long definedOn;
+  /**
+   * The connection generation whose aggregator rejected this series' DEFINE, 0 if none: its deltas
+   * are dropped while that connection lasts. Set by that connection's reader thread.
+   */
+  volatile long rejectedOn;
 
   Series(Family family, String[] labelValues) {
     this.family = family;
