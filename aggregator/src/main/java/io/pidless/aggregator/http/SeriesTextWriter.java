@@ -7,9 +7,7 @@ import io.pidless.protocol.MetricType;
 import io.prometheus.client.Collector;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -29,20 +27,25 @@ final class SeriesTextWriter {
   private SeriesTextWriter() {}
 
   /**
-   * Appends every present series, grouped by family. {@code names}, when not null, keeps only the
-   * families that expose one of those sample names ({@code /metrics?name[]=...}).
+   * Appends every present series. {@code snapshots} must hold each family's series next to each
+   * other, as {@link io.pidless.aggregator.store.SeriesStore#snapshot()} returns them. {@code names},
+   * when not null, keeps only the families that expose one of those sample names
+   * ({@code /metrics?name[]=...}).
    */
   static void write(List<SeriesSnapshot> snapshots, boolean openMetrics, Set<String> names, TextBuffer out) {
-    Map<Family, List<SeriesSnapshot>> byFamily = new HashMap<>();
-    for (SeriesSnapshot s : snapshots) {
+    List<SeriesSnapshot> present = new ArrayList<>();
+    TextBuffer created = openMetrics ? out : new TextBuffer(4096);
+    for (int i = 0; i < snapshots.size(); i++) {
+      SeriesSnapshot s = snapshots.get(i);
       if (s.present()) {
-        byFamily.computeIfAbsent(s.family(), f -> new ArrayList<>()).add(s);
+        present.add(s);
       }
-    }
-    for (Map.Entry<Family, List<SeriesSnapshot>> e : byFamily.entrySet()) {
-      Family f = e.getKey();
-      if (names == null || exposesAny(f, names)) {
-        new FamilyWriter(f, openMetrics, names, out).write(e.getValue());
+      if (i + 1 == snapshots.size() || snapshots.get(i + 1).family() != s.family()) {
+        Family f = s.family();
+        if (!present.isEmpty() && (names == null || exposesAny(f, names))) {
+          new FamilyWriter(f, openMetrics, names, out, created).write(present);
+        }
+        present.clear();
       }
     }
   }
@@ -62,13 +65,10 @@ final class SeriesTextWriter {
    * One family's lines; {@code names}, when not null, keeps only those sample names. Text 0.0.4 puts
    * {@code _created} in a family of its own after the samples; its lines are written into
    * {@code created} in the same pass as the samples, while the series' labels are still in the CPU
-   * cache, and appended after. OpenMetrics interleaves them, so there {@code created} is {@code out}.
+   * cache, and appended after; one such buffer serves every family of a scrape. OpenMetrics
+   * interleaves them, so there {@code created} is {@code out}.
    */
   private record FamilyWriter(Family f, boolean om, Set<String> names, TextBuffer out, TextBuffer created) {
-    FamilyWriter(Family f, boolean om, Set<String> names, TextBuffer out) {
-      this(f, om, names, out, om ? out : new TextBuffer(64 * 1024));
-    }
-
     void write(List<SeriesSnapshot> series) {
       String name = f.name();
       String type = f.type().name().toLowerCase(java.util.Locale.ROOT);
@@ -83,6 +83,7 @@ final class SeriesTextWriter {
       if (!om && createdName != null) {
         header(name + "_created", "gauge");
         out.append(created);
+        created.clear();
       }
     }
 

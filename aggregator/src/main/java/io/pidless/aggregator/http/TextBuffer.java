@@ -29,6 +29,11 @@ final class TextBuffer {
     return length;
   }
 
+  /** Empties the buffer, keeping its capacity. */
+  void clear() {
+    length = 0;
+  }
+
   TextBuffer append(byte[] b) {
     return append(b, 0, b.length);
   }
