@@ -10,6 +10,8 @@ import java.util.List;
  * histogram bounds; a later definition that differs is a {@code TYPE_CLASH}.
  */
 public final class Family {
+  private static final Series[] NO_SERIES = new Series[0];
+
   private final String name;
   private final String help;
   private final MetricType type;
@@ -22,7 +24,7 @@ public final class Family {
    * instead of the cache: a family's series come out together, and without Caffeine's per-entry
    * liveness and expiry checks.
    */
-  private Series[] members = new Series[4];
+  private Series[] members = NO_SERIES;
   private int size;
 
   Family(String name, String help, MetricType type, GaugeMode mode, String[] labelNames, double[] bounds) {
@@ -36,7 +38,7 @@ public final class Family {
 
   void add(Series s) {
     if (size == members.length) {
-      members = Arrays.copyOf(members, size * 2);
+      members = Arrays.copyOf(members, Math.max(4, size * 2));
     }
     s.slot = size;
     members[size++] = s;

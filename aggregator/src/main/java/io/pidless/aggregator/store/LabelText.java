@@ -19,11 +19,54 @@ public final class LabelText {
 
   private LabelText() {}
 
-  /** {@code names} sorted, {@code values} in the same order. */
+  /**
+   * {@code names} sorted, {@code values} in the same order. Every DEFINE renders its key to look it
+   * up, so the usual case, printable ASCII with nothing to escape, is copied straight into one array.
+   */
   static byte[] render(String[] names, String[] values) {
     if (names.length == 0) {
       return EMPTY;
     }
+    int length = 1;
+    for (int i = 0; i < names.length; i++) {
+      if (!plain(values[i])) {
+        return renderEscaped(names, values);
+      }
+      length += names[i].length() + values[i].length() + 4;
+    }
+    byte[] text = new byte[length];
+    int p = 0;
+    for (int i = 0; i < names.length; i++) {
+      text[p++] = (byte) (i == 0 ? '{' : ',');
+      p = copy(names[i], text, p);
+      text[p++] = '=';
+      text[p++] = '"';
+      p = copy(values[i], text, p);
+      text[p++] = '"';
+    }
+    text[p] = '}';
+    return text;
+  }
+
+  /** Printable ASCII without a backslash or double quote; label names always are. */
+  private static boolean plain(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < ' ' || c > '~' || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int copy(String ascii, byte[] to, int at) {
+    for (int i = 0; i < ascii.length(); i++) {
+      to[at++] = (byte) ascii.charAt(i);
+    }
+    return at;
+  }
+
+  private static byte[] renderEscaped(String[] names, String[] values) {
     StringBuilder out = new StringBuilder(16 * names.length);
     out.append('{');
     for (int i = 0; i < names.length; i++) {

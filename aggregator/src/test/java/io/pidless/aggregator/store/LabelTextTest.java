@@ -37,6 +37,23 @@ class LabelTextTest {
   }
 
   @Test
+  void everyCharacterIsCopiedOrEscapedWhetherTheValueIsPlainAsciiOrNot() {
+    for (char c = 0; c < 0x3000; c++) {
+      if (Character.isSurrogate(c)) {
+        continue;
+      }
+      String escaped = switch (c) {
+        case '\\' -> "\\\\";
+        case '"' -> "\\\"";
+        case '\n' -> "\\n";
+        default -> String.valueOf(c);
+      };
+      assertEquals("{a=\"x" + escaped + "y\",b=\"z\"}", render(new String[] {"a", "b"}, "x" + c + "y", "z"),
+          "character " + (int) c);
+    }
+  }
+
+  @Test
   void helpEscapesQuotesOnlyWhenAsked() {
     StringBuilder text = new StringBuilder();
     LabelText.escape("a \"b\" \\ c\nd", false, text);
