@@ -42,11 +42,9 @@ final class MetricsHandler implements HttpHandler {
       String contentType = TextFormat.chooseContentType(exchange.getRequestHeaders().getFirst("Accept"));
       boolean openMetrics = contentType.equals(TextFormat.CONTENT_TYPE_OPENMETRICS_100);
       Set<String> names = names(exchange.getRequestURI().getRawQuery());
-      StringBuilder text = new StringBuilder(lastLength + lastLength / 8);
-      SeriesTextWriter.write(store.snapshot(), openMetrics, names, text);
-      lastLength = text.length();
-      byte[] series = text.toString().getBytes(StandardCharsets.UTF_8);
-      text = null;
+      TextBuffer series = new TextBuffer(lastLength + lastLength / 8);
+      SeriesTextWriter.write(store.snapshot(), openMetrics, names, series);
+      lastLength = series.length();
       ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
       Writer writer = new OutputStreamWriter(body, StandardCharsets.UTF_8);
       TextFormat.writeFormat(contentType, writer,
@@ -58,13 +56,13 @@ final class MetricsHandler implements HttpHandler {
         exchange.getResponseHeaders().set("Content-Encoding", "gzip");
         exchange.sendResponseHeaders(200, 0);
         try (OutputStream out = new GZIPOutputStream(exchange.getResponseBody(), 64 * 1024)) {
-          out.write(series);
+          series.writeTo(out);
           body.writeTo(out);
         }
       } else {
-        exchange.sendResponseHeaders(200, series.length + body.size());
+        exchange.sendResponseHeaders(200, series.length() + body.size());
         try (OutputStream out = exchange.getResponseBody()) {
-          out.write(series);
+          series.writeTo(out);
           body.writeTo(out);
         }
       }

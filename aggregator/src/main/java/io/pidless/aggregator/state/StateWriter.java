@@ -2,6 +2,7 @@ package io.pidless.aggregator.state;
 
 import io.pidless.aggregator.session.SessionRegistry;
 import io.pidless.aggregator.store.Family;
+import io.pidless.aggregator.store.LabelText;
 import io.pidless.aggregator.store.SeriesKey;
 import io.pidless.aggregator.store.SeriesSnapshot;
 import io.pidless.aggregator.store.SeriesStore;
@@ -78,10 +79,12 @@ public final class StateWriter {
     out.writeByte(f.mode() == null ? 0 : f.mode().code());
     out.writeUTF(f.name());
     out.writeUTF(f.help());
-    out.writeShort(key.labelCount());
-    for (int i = 0; i < key.labelCount(); i++) {
-      out.writeUTF(key.labelName(i));
-      out.writeUTF(key.labelValue(i));
+    List<String> names = f.labelNames();
+    String[] values = LabelText.values(key.labelText(), names.size());
+    out.writeShort(names.size());
+    for (int i = 0; i < values.length; i++) {
+      out.writeUTF(names.get(i));
+      out.writeUTF(values[i]);
     }
     double[] bounds = f.bounds();
     out.writeShort(bounds.length);

@@ -10,14 +10,22 @@ import java.util.List;
  * histogram bounds; a later definition that differs is a {@code TYPE_CLASH}.
  */
 public final class Family {
+  private static final Series[] NO_SERIES = new Series[0];
+
   private final String name;
   private final String help;
   private final MetricType type;
   private final GaugeMode mode;
   private final String[] labelNames;
   private final double[] bounds;
-  /** Series of this family in the store; guarded by the store's family lock. */
-  int seriesCount;
+  /**
+   * The series of this family in the store, in {@code members[0..size)}; each knows its slot, so
+   * removal is a swap with the last. Guarded by the store's family lock. A scrape walks these arrays
+   * instead of the cache: a family's series come out together, and without Caffeine's per-entry
+   * liveness and expiry checks.
+   */
+  private Series[] members = NO_SERIES;
+  private int size;
 
   Family(String name, String help, MetricType type, GaugeMode mode, String[] labelNames, double[] bounds) {
     this.name = name;
@@ -26,6 +34,30 @@ public final class Family {
     this.mode = mode;
     this.labelNames = labelNames;
     this.bounds = bounds;
+  }
+
+  void add(Series s) {
+    if (size == members.length) {
+      members = Arrays.copyOf(members, Math.max(4, size * 2));
+    }
+    s.slot = size;
+    members[size++] = s;
+  }
+
+  /** Removes {@code s}; true when it was the last. */
+  boolean remove(Series s) {
+    Series last = members[--size];
+    members[s.slot] = last;
+    last.slot = s.slot;
+    members[size] = null;
+    return size == 0;
+  }
+
+  /** Appends this family's series to {@code out}. */
+  void copyMembers(List<Series> out) {
+    for (int i = 0; i < size; i++) {
+      out.add(members[i]);
+    }
   }
 
   /** Exposition name: for counters, without the {@code _total} suffix. */

@@ -9,6 +9,8 @@ abstract class Series {
   final SeriesKey key;
   final Family family;
   final long createdMillis;
+  /** Index in its family's members; guarded by the store's family lock. */
+  int slot;
   private boolean retired;
 
   Series(SeriesKey key, Family family, long createdMillis) {
@@ -26,12 +28,15 @@ abstract class Series {
     return true;
   }
 
-  final synchronized void retire() {
+  /** Refuses every later delta, and returns the final state. */
+  final synchronized SeriesSnapshot retire() {
     retired = true;
+    return capture();
   }
 
+  /** A copy of the series, or null once retired: its successor, if any, speaks for it. */
   final synchronized SeriesSnapshot snapshot() {
-    return capture();
+    return retired ? null : capture();
   }
 
   /** True while expiry must leave this series alone (a live gauge with an open writer). */

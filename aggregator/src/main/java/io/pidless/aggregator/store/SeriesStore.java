@@ -52,7 +52,7 @@ public final class SeriesStore {
   private static final long NOW = Long.MIN_VALUE;
 
   private final Cache<SeriesKey, Series> series;
-  /** Guards {@link #families}, {@link #exposedBy} and every {@link Family#seriesCount}. */
+  /** Guards {@link #families}, {@link #exposedBy} and every family's members. */
   private final Object familyLock = new Object();
   private final Map<String, Family> families = new HashMap<>();
   private final Map<String, Family> exposedBy = new HashMap<>();
@@ -177,14 +177,27 @@ public final class SeriesStore {
     }
   }
 
-  /** Every series, copied while no batch is being applied. */
+  /**
+   * Every series, copied while no batch is being applied, the series of each family next to each
+   * other. The family lock is held only to list the series, so definitions go on meanwhile; a series
+   * that expires after that is left out, and one defined after it has no deltas yet.
+   */
   public List<SeriesSnapshot> snapshot() {
     series.cleanUp();
     scrapeLock.writeLock().lock();
     try {
-      List<SeriesSnapshot> out = new ArrayList<>((int) Math.min(seriesCount.get() + 16, Integer.MAX_VALUE));
-      for (Series s : series.asMap().values()) {
-        out.add(s.snapshot());
+      List<Series> members = new ArrayList<>((int) Math.min(seriesCount.get() + 16, Integer.MAX_VALUE));
+      synchronized (familyLock) {
+        for (Family f : families.values()) {
+          f.copyMembers(members);
+        }
+      }
+      List<SeriesSnapshot> out = new ArrayList<>(members.size());
+      for (Series s : members) {
+        SeriesSnapshot snapshot = s.snapshot();
+        if (snapshot != null) {
+          out.add(snapshot);
+        }
       }
       return out;
     } finally {
@@ -237,25 +250,25 @@ public final class SeriesStore {
           + " would exceed the limit of " + limits.maxSeries() + " series; existing series keep working"
           + " (raise --max-series, or drop a high-cardinality label)"));
     }
-    Family family;
+    Series s;
     try {
-      family = acquire(wanted);
+      s = acquire(key, wanted, createdMillis == NOW ? clock.millis() : createdMillis);
     } catch (Rejected e) {
       seriesCount.decrementAndGet();
       throw e;
     }
     stats.seriesCreated.increment();
-    return Series.create(key, family, createdMillis == NOW ? clock.millis() : createdMillis);
+    return s;
   }
 
   private void onEvicted(Series s, RemovalCause cause) {
-    s.retire();
+    SeriesSnapshot last = s.retire();
     seriesCount.decrementAndGet();
     if (cause == RemovalCause.EXPIRED) {
       stats.seriesExpired.increment();
-      expiryListener.accept(s.snapshot());
+      expiryListener.accept(last);
     }
-    release(s.family);
+    release(s);
   }
 
   /**
@@ -269,8 +282,8 @@ public final class SeriesStore {
     }
   }
 
-  /** Counts one more series of the family, creating it if this is its first. */
-  private Family acquire(Family wanted) {
+  /** Creates the series {@code key} in its family, creating the family if this is its first. */
+  private Series acquire(SeriesKey key, Family wanted, long createdMillis) {
     synchronized (familyLock) {
       Family f = families.get(wanted.name());
       if (f == null) {
@@ -292,14 +305,16 @@ public final class SeriesStore {
         throw new Rejected(new DefinitionRejectedException(ErrorCode.TYPE_CLASH,
             "metric " + f.name() + " " + clash + " (defined so by an earlier client; the first definer wins)"));
       }
-      f.seriesCount++;
-      return f;
+      Series s = Series.create(key, f, createdMillis);
+      f.add(s);
+      return s;
     }
   }
 
-  private void release(Family f) {
+  private void release(Series s) {
+    Family f = s.family;
     synchronized (familyLock) {
-      if (--f.seriesCount == 0 && families.remove(f.name(), f)) {
+      if (f.remove(s) && families.remove(f.name(), f)) {
         for (String name : f.exposedNames()) {
           exposedBy.remove(name, f);
         }

@@ -2,30 +2,177 @@ package io.pidless.aggregator.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.prometheus.client.Collector;
+import io.pidless.aggregator.store.DefineRequest;
+import io.pidless.aggregator.store.Definition;
+import io.pidless.aggregator.store.DeltaBuffer;
+import io.pidless.aggregator.store.SeriesStore;
+import io.pidless.protocol.GaugeMode;
+import io.pidless.protocol.MetricType;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
+/** The exact text of each family type, in both formats; one family per test, since families come in no set order. */
 class SeriesTextWriterTest {
-  private static String value(double v) {
-    StringBuilder sb = new StringBuilder();
-    SeriesTextWriter.appendValue(v, sb);
-    return sb.toString();
+  private final SeriesStore store = SeriesStore.builder()
+      .clock(Clock.fixed(Instant.ofEpochMilli(1_764_145_123_004L), ZoneOffset.UTC)).build();
+  private final DeltaBuffer batch = new DeltaBuffer();
+
+  private Definition define(MetricType type, int mode, String name, String help, double[] bounds, String... labels)
+      throws Exception {
+    String[] names = new String[labels.length / 2];
+    String[] values = new String[labels.length / 2];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = labels[2 * i];
+      values[i] = labels[2 * i + 1];
+    }
+    return store.define(new DefineRequest(type.code(), mode, name, help, names, values, bounds));
+  }
+
+  private String text(boolean openMetrics, Set<String> names) throws Exception {
+    store.apply(batch, 1, new ArrayList<>());
+    batch.clear();
+    TextBuffer out = new TextBuffer(16);
+    SeriesTextWriter.write(store.snapshot(), openMetrics, names, out);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    out.writeTo(bytes);
+    return bytes.toString(StandardCharsets.UTF_8);
   }
 
   @Test
-  void wholeNumbersTakeTheFastPathAndStillParseToTheSameDouble() {
-    for (double v : new double[] {0, 1, 3, -7, 12345678, 1e15, 9.007199254740991E15, 0.5, 1e-9, 1e300, -0.0,
-        Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
-      String text = value(v);
-      double back = switch (text) {
-        case "+Inf" -> Double.POSITIVE_INFINITY;
-        case "-Inf" -> Double.NEGATIVE_INFINITY;
-        default -> Double.parseDouble(text);
-      };
-      assertEquals(Double.doubleToLongBits(v), Double.doubleToLongBits(back), v + " written as " + text);
-    }
-    assertEquals("12345678.0", value(12345678));
-    assertEquals(Collector.doubleToGoString(0.25), value(0.25));
-    assertEquals("-0.0", value(-0.0));
+  void counterWithLabelsThatNeedEscaping() throws Exception {
+    Definition d = define(MetricType.COUNTER, 0, "jobs_total", "Jobs \"done\" \\ here\nnext", new double[0],
+        "stage", "x\"y", "path", "C:\\tmp\nnew");
+    batch.addValue(d, 3);
+    assertEquals("""
+        # HELP jobs_total Jobs "done" \\\\ here\\nnext
+        # TYPE jobs_total counter
+        jobs_total{path="C:\\\\tmp\\nnew",stage="x\\"y"} 3.0
+        # HELP jobs_created Jobs "done" \\\\ here\\nnext
+        # TYPE jobs_created gauge
+        jobs_created{path="C:\\\\tmp\\nnew",stage="x\\"y"} 1764145123.004
+        """, text(false, null));
+    assertEquals("""
+        # TYPE jobs counter
+        # HELP jobs Jobs \\"done\\" \\\\ here\\nnext
+        jobs_total{path="C:\\\\tmp\\nnew",stage="x\\"y"} 3.0
+        jobs_created{path="C:\\\\tmp\\nnew",stage="x\\"y"} 1764145123.004
+        """, text(true, null));
+  }
+
+  @Test
+  void gaugeWithoutLabelsHasNoBracesAndNoCreated() throws Exception {
+    batch.addValue(define(MetricType.GAUGE, GaugeMode.LAST.code(), "temp_celsius", "Température", new double[0]), -0.5);
+    assertEquals("""
+        # HELP temp_celsius Température
+        # TYPE temp_celsius gauge
+        temp_celsius -0.5
+        """, text(false, null));
+  }
+
+  @Test
+  void gaugeWithNoValueYetIsLeftOut() throws Exception {
+    define(MetricType.GAUGE, GaugeMode.MAX.code(), "peak", "Peak.", new double[0]);
+    assertEquals("", text(false, null));
+  }
+
+  @Test
+  void nonAsciiLabelValuesAreUtf8() throws Exception {
+    batch.addValue(define(MetricType.GAUGE, GaugeMode.SUM.code(), "g", "h", new double[0], "city", "Zürich 東京"), 1e21);
+    assertEquals("""
+        # HELP g h
+        # TYPE g gauge
+        g{city="Zürich 東京"} 1.0E21
+        """, text(false, null));
+  }
+
+  @Test
+  void histogramBucketsAddLeToTheSeriesLabels() throws Exception {
+    double[] bounds = {1e-7, 0.005, 1};
+    Definition labelled = define(MetricType.HISTOGRAM, 0, "lat_seconds", "Latency.", bounds, "op", "get");
+    int slot = batch.reserveBuckets(4);
+    batch.setBucket(slot, 1);
+    batch.setBucket(slot + 1, 0);
+    batch.setBucket(slot + 2, 2);
+    batch.setBucket(slot + 3, 4);
+    batch.addHistogram(labelled, slot, 10.25);
+    assertEquals("""
+        # TYPE lat_seconds histogram
+        # HELP lat_seconds Latency.
+        lat_seconds_bucket{op="get",le="1.0E-7"} 1.0
+        lat_seconds_bucket{op="get",le="0.005"} 1.0
+        lat_seconds_bucket{op="get",le="1.0"} 3.0
+        lat_seconds_bucket{op="get",le="+Inf"} 7.0
+        lat_seconds_count{op="get"} 7.0
+        lat_seconds_sum{op="get"} 10.25
+        lat_seconds_created{op="get"} 1764145123.004
+        """, text(true, null));
+  }
+
+  @Test
+  void histogramWithoutLabelsHasOnlyLe() throws Exception {
+    Definition bare = define(MetricType.HISTOGRAM, 0, "size_bytes", "Size.", new double[] {100});
+    int slot = batch.reserveBuckets(2);
+    batch.setBucket(slot, 0);
+    batch.setBucket(slot + 1, 2);
+    batch.addHistogram(bare, slot, 500);
+    assertEquals("""
+        # HELP size_bytes Size.
+        # TYPE size_bytes histogram
+        size_bytes_bucket{le="100.0"} 0.0
+        size_bytes_bucket{le="+Inf"} 2.0
+        size_bytes_count 2.0
+        size_bytes_sum 500.0
+        # HELP size_bytes_created Size.
+        # TYPE size_bytes_created gauge
+        size_bytes_created 1764145123.004
+        """, text(false, null));
+  }
+
+  @Test
+  void summaryHasCountSumAndCreated() throws Exception {
+    batch.addSummary(define(MetricType.SUMMARY, 0, "req_seconds", "Requests.", new double[0], "a", ""), 3, 0.1);
+    assertEquals("""
+        # TYPE req_seconds summary
+        # HELP req_seconds Requests.
+        req_seconds_count{a=""} 3.0
+        req_seconds_sum{a=""} 0.1
+        req_seconds_created{a=""} 1764145123.004
+        """, text(true, null));
+  }
+
+  @Test
+  void nameFilterKeepsOnlyTheSamplesAskedFor() throws Exception {
+    batch.addValue(define(MetricType.COUNTER, 0, "jobs_total", "Jobs.", new double[0], "a", "1"), 2);
+    assertEquals("""
+        # HELP jobs_total Jobs.
+        # TYPE jobs_total counter
+        # HELP jobs_created Jobs.
+        # TYPE jobs_created gauge
+        jobs_created{a="1"} 1764145123.004
+        """, text(false, Set.of("jobs_created")));
+    assertEquals("""
+        # HELP jobs_total Jobs.
+        # TYPE jobs_total counter
+        jobs_total{a="1"} 2.0
+        """, text(false, Set.of("jobs_total")));
+    assertEquals("", text(false, Set.of("other_total")));
+  }
+
+  @Test
+  void createdKeepsLeadingZerosOfTheMilliseconds() throws Exception {
+    SeriesStore early = SeriesStore.builder().clock(Clock.fixed(Instant.ofEpochMilli(7_050L), ZoneOffset.UTC)).build();
+    early.define(new DefineRequest(MetricType.SUMMARY.code(), 0, "s", "h", new String[0], new String[0],
+        new double[0]));
+    TextBuffer out = new TextBuffer(16);
+    SeriesTextWriter.write(early.snapshot(), true, Set.of("s_created"), out);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    out.writeTo(bytes);
+    assertEquals("# TYPE s summary\n# HELP s h\ns_created 7.050\n", bytes.toString(StandardCharsets.UTF_8));
   }
 }

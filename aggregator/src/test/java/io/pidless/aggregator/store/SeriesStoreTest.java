@@ -297,6 +297,41 @@ class SeriesStoreTest {
   }
 
   @Test
+  void snapshotListsEachFamilysSeriesTogetherThroughExpiryAndNewSeries() throws Exception {
+    SeriesStore store = store();
+    List<Definition> defs = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      for (String family : new String[] {"a_total", "b_total", "c_total"}) {
+        defs.add(store.define(counter(family, "i", Integer.toString(i))));
+      }
+    }
+    ticker.advance(TTL.minusSeconds(1));
+    for (int i = 0; i < defs.size(); i++) {
+      if (i % 4 != 1) {
+        apply(store, 1, defs.get(i), i);
+      }
+    }
+    ticker.advance(IDLE.minus(TTL.minusSeconds(1)).plusSeconds(1));
+    store.cleanUp();
+    store.define(counter("b_total", "i", "new"));
+    List<SeriesSnapshot> snapshot = store.snapshot();
+    List<String> families = new ArrayList<>();
+    java.util.Set<String> keys = new java.util.TreeSet<>();
+    for (SeriesSnapshot s : snapshot) {
+      if (families.isEmpty() || !families.get(families.size() - 1).equals(s.family().name())) {
+        families.add(s.family().name());
+      }
+      keys.add(s.key() + " " + s.value());
+    }
+    assertEquals(3, families.size(), "each family once, its series together: " + snapshot);
+    assertEquals(new java.util.TreeSet<>(List.of(
+        "a{i=\"0\"} 0.0", "a{i=\"1\"} 3.0", "a{i=\"2\"} 6.0", "a{i=\"4\"} 12.0", "a{i=\"5\"} 15.0",
+        "b{i=\"1\"} 4.0", "b{i=\"2\"} 7.0", "b{i=\"3\"} 10.0", "b{i=\"5\"} 16.0", "b{i=\"new\"} 0.0",
+        "c{i=\"0\"} 2.0", "c{i=\"2\"} 8.0", "c{i=\"3\"} 11.0", "c{i=\"4\"} 14.0")), keys);
+    assertEquals(5, stats.seriesExpired.sum(), "b0, c1, a3, b4 and c5 had no write");
+  }
+
+  @Test
   void expiryNeverComesBeforeTtlAfterTheLastWriteThoughTouchesAreSparse() throws Exception {
     SeriesStore store = store();
     Definition d = store.define(counter("steady_total"));
