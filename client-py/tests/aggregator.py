@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -162,3 +163,18 @@ class Aggregator:
         if self.proc is not None and self.proc.poll() is not None and not self.proc.stderr.closed:
             self._pump_thread.join(10)
             self.proc.stderr.close()
+
+
+class AggregatorTestCase(unittest.TestCase):
+    """A real aggregator per test, started with ``flags`` on its own socket; the test fails unless it
+    stops cleanly (exit 0) afterwards. Subclasses extend ``setUp`` through ``super()``."""
+
+    flags: tuple = ()
+
+    def setUp(self) -> None:
+        self.agg = Aggregator(*self.flags).start()
+        self.addCleanup(self._stop_aggregator)
+
+    def _stop_aggregator(self) -> None:
+        self.assertEqual(self.agg.stop(), 0, "".join(self.agg.log))
+        self.agg.close()

@@ -17,20 +17,16 @@ from pidless.delivery import Delivery
 from pidless.series import Series
 from pidless.values import CounterValue
 
-from aggregator import PATIENCE, REPO, Aggregator
+from aggregator import PATIENCE, REPO, AggregatorTestCase
 
 
-class AggregatorTestCase(unittest.TestCase):
+class DeliveryTestCase(AggregatorTestCase):
     def setUp(self):
-        self.agg = Aggregator().start()
+        super().setUp()
         pidless.configure(socket=self.agg.socket, flush_interval=60, exit_timeout=PATIENCE)
 
-    def tearDown(self):
-        self.assertEqual(self.agg.stop(), 0, "".join(self.agg.log))
-        self.agg.close()
 
-
-class TypesTest(AggregatorTestCase):
+class TypesTest(DeliveryTestCase):
     def test_every_type_arrives_exactly(self):
         records = pidless.Counter("dl_records_total", "Records", ["stage"])
         latency = pidless.Histogram("dl_parse_seconds", "Parse", buckets=(.25, 1))
@@ -160,7 +156,7 @@ time.sleep(60)
 """
 
 
-class SigtermTest(AggregatorTestCase):
+class SigtermTest(DeliveryTestCase):
     def test_sigterm_flushes_then_runs_the_previous_handler(self):
         env = dict(PIDLESS_SOCKET=self.agg.socket, PIDLESS_FLUSH_INTERVAL="60",
                    PIDLESS_EXIT_TIMEOUT=str(PATIENCE), PYTHONPATH=REPO + "/client-py")
@@ -177,7 +173,7 @@ class SigtermTest(AggregatorTestCase):
         self.assertEqual(self.agg.value("dl_sigterm_total"), 3.0)
 
 
-class AggregatorErrorsTest(AggregatorTestCase):
+class AggregatorErrorsTest(DeliveryTestCase):
     def test_rejected_definition_is_logged_once_and_the_rest_still_arrives(self):
         # Another process defines the family first, as a counter.
         subprocess.run([sys.executable, "-c",

@@ -8,7 +8,7 @@ import tempfile
 import unittest
 import zipfile
 
-from aggregator import PATIENCE, REPO, Aggregator
+from aggregator import PATIENCE, REPO, AggregatorTestCase
 
 PACKAGE = os.path.join(REPO, "client-py", "pidless")
 
@@ -21,15 +21,11 @@ assert pidless.flush(timeout=%r)
 """
 
 
-class ZipImportTest(unittest.TestCase):
+class ZipImportTest(AggregatorTestCase):
     def setUp(self):
-        self.agg = Aggregator().start()
+        super().setUp()
         self.tmp = tempfile.TemporaryDirectory(prefix="plzip")
-
-    def tearDown(self):
-        self.assertEqual(self.agg.stop(), 0, "".join(self.agg.log))
-        self.agg.close()
-        self.tmp.cleanup()
+        self.addCleanup(self.tmp.cleanup)
 
     def test_imports_from_a_zip_and_delivers(self):
         archive = os.path.join(self.tmp.name, "pidless.zip")

@@ -7,7 +7,7 @@ import unittest
 
 import pidless
 
-from aggregator import PATIENCE, Aggregator
+from aggregator import PATIENCE, AggregatorTestCase
 
 ROWS = pidless.Counter("pd_rows_total", "Rows, counted by the daemon and by its workers")
 ALIVE = pidless.Gauge("pd_alive", "Processes alive (livesum)")
@@ -35,15 +35,11 @@ def _fork_task() -> int:
     return status
 
 
-class PySparkDaemonShapeTest(unittest.TestCase):
+class PySparkDaemonShapeTest(AggregatorTestCase):
     def setUp(self):
-        self.agg = Aggregator().start()
+        super().setUp()
         # A long interval keeps the daemon's deltas pending while it forks.
         pidless.configure(socket=self.agg.socket, flush_interval=60, exit_timeout=PATIENCE)
-
-    def tearDown(self):
-        self.assertEqual(self.agg.stop(), 0, "".join(self.agg.log))
-        self.agg.close()
 
     def test_forked_task_workers_never_resend_the_daemons_pending_deltas(self):
         ALIVE.set(1)

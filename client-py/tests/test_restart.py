@@ -25,7 +25,7 @@ from pidless.delivery import Delivery
 from pidless.series import Series
 from pidless.values import CounterValue
 
-from aggregator import PATIENCE, Aggregator
+from aggregator import PATIENCE, AggregatorTestCase
 
 SENT = pidless.Counter("rs_sent_total", "Increments per worker", ["worker"])
 LIVE = pidless.Gauge("rs_live", "Each worker's current value (livesum)")
@@ -87,16 +87,14 @@ def _wait_stopped(pid: int) -> None:
     raise AssertionError("aggregator %d did not stop" % pid)
 
 
-class RestartTest(unittest.TestCase):
+class RestartTest(AggregatorTestCase):
     def setUp(self):
-        self.agg = Aggregator().start()
+        super().setUp()
         self.workers = []
 
     def tearDown(self):
         for w in self.workers:
             w.close()
-        self.assertEqual(self.agg.stop(), 0, "".join(self.agg.log))
-        self.agg.close()
 
     def _start_workers(self, n: int, flush_interval: float) -> None:
         pidless.configure(socket=self.agg.socket, flush_interval=flush_interval)
@@ -162,20 +160,20 @@ class RestartTest(unittest.TestCase):
         self.assertEqual(self.agg.value("rs_sent_total", worker="0"), 107.0)
 
 
-class RejectedSeriesTest(unittest.TestCase):
+class RejectedSeriesTest(AggregatorTestCase):
     """A Delivery of its own, flushed as pidless.flush does: series that other tests left in this
     process's registry would take places under --max-series 2."""
 
+    flags = ("--max-series", "2")
+
     def setUp(self):
-        self.agg = Aggregator("--max-series", "2").start()
+        super().setUp()
         self.values = []
         self.delivery = Delivery(lambda: list(self.values),
                                  Config({"PIDLESS_SOCKET": self.agg.socket}))
 
     def tearDown(self):
         self.delivery.disconnect()
-        self.assertEqual(self.agg.stop(), 0, "".join(self.agg.log))
-        self.agg.close()
 
     def _counter(self, name: str) -> CounterValue:
         value = CounterValue(Series(wire.COUNTER, 0, name, "A counter", (), ()))

@@ -10,7 +10,7 @@ import sys
 import tempfile
 import unittest
 
-from aggregator import PATIENCE, REPO, Aggregator
+from aggregator import PATIENCE, REPO, AggregatorTestCase
 
 try:
     import cloudpickle  # what PySpark pickles functions with
@@ -38,15 +38,11 @@ def _readme_driver_prefix() -> str:
 
 
 @unittest.skipIf(cloudpickle is None, "cloudpickle (PySpark's pickler) is not installed")
-class SparkPicklingTest(unittest.TestCase):
+class SparkPicklingTest(AggregatorTestCase):
     def setUp(self):
-        self.agg = Aggregator().start()
+        super().setUp()
         self.tmp = tempfile.TemporaryDirectory(prefix="plpk")
-
-    def tearDown(self):
-        self.assertEqual(self.agg.stop(), 0, "".join(self.agg.log))
-        self.agg.close()
-        self.tmp.cleanup()
+        self.addCleanup(self.tmp.cleanup)
 
     def test_readme_example_counts_exactly_in_a_reused_worker(self):
         env = dict(os.environ, PIDLESS_SOCKET=self.agg.socket, PIDLESS_EXIT_TIMEOUT=str(PATIENCE),

@@ -11,7 +11,7 @@ import unittest
 
 import pidless
 import workers
-from aggregator import REPO, Aggregator
+from aggregator import REPO, AggregatorTestCase
 
 CLIENT_PY = os.path.join(REPO, "client-py")
 WARM_UP = pidless.Counter("wk_warmup_total", "Warm-up")
@@ -24,18 +24,14 @@ def _readline(driver) -> str:
     return driver.stdout.readline().strip()
 
 
-class TwoHundredWorkersTest(unittest.TestCase):
+class TwoHundredWorkersTest(AggregatorTestCase):
     def setUp(self):
-        self.agg = Aggregator().start()
+        super().setUp()
         # A first connection warms the JVM up before 200 workers arrive at once.
         pidless.configure(socket=self.agg.socket)
         WARM_UP.inc()
         self.assertTrue(pidless.flush(timeout=workers.TIMEOUT))
         self.assertEqual(self.agg.value("wk_warmup_total"), 1.0)
-
-    def tearDown(self):
-        self.assertEqual(self.agg.stop(), 0, "".join(self.agg.log))
-        self.agg.close()
 
     def test_every_worker_is_counted_once_however_it_ends(self):
         env = dict(os.environ, PIDLESS_SOCKET=self.agg.socket, PIDLESS_FLUSH_INTERVAL="60",
