@@ -1,6 +1,7 @@
 package io.pidless.aggregator.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +41,16 @@ class CommandLineTest {
   @Test
   void socketFallsBackToPidlessSocket() throws Exception {
     assertEquals(Path.of("/tmp/env.sock"), CommandLine.parse(new String[0], Map.of("PIDLESS_SOCKET", "/tmp/env.sock")).socket());
+  }
+
+  @Test
+  void theStateFileLivesBesideTheSocketUnlessMovedOrTurnedOff() throws Exception {
+    assertEquals(Path.of("/tmp/pidless/pidless.state"), CommandLine.parse(new String[0], Map.of()).stateFile());
+    assertEquals(Path.of("/run/p/pidless.state"),
+        CommandLine.parse(new String[] {"--socket", "/run/p/x.sock"}, Map.of()).stateFile());
+    assertEquals(Path.of("/var/lib/pidless/s"),
+        CommandLine.parse(new String[0], Map.of("PIDLESS_STATE_FILE", "/var/lib/pidless/s")).stateFile());
+    assertNull(CommandLine.parse(new String[] {"--state-file", "off"}, Map.of()).stateFile());
   }
 
   @Test
