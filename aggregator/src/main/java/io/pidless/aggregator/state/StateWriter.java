@@ -40,7 +40,7 @@ public final class StateWriter {
   public static Saved save(Path path, SeriesStore store, SessionRegistry sessions, Clock clock) throws IOException {
     Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
     List<SeriesSnapshot> series = store.snapshot().stream()
-        .filter(s -> s.family().mode() == null || !s.family().mode().isLive())
+        .filter(s -> !s.family().live())
         .toList();
     List<SessionRegistry.Remembered> remembered = sessions.remembered();
     CRC32 crc = new CRC32();

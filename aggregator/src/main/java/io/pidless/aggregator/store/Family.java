@@ -78,6 +78,11 @@ public final class Family {
     return mode;
   }
 
+  /** True for the gauge modes whose value belongs to the writers' open connections. */
+  public boolean live() {
+    return mode != null && mode.isLive();
+  }
+
   public List<String> labelNames() {
     return List.of(labelNames);
   }

@@ -152,7 +152,7 @@ public final class SeriesStore {
           while (!s.apply(batch, i, writer)) {
             s = resolve(d, false, NOW);
           }
-          if (isLive(d)) {
+          if (d.family().live()) {
             d.markLiveWritten();
             series.asMap().replace(d.key(), s, s);
           }
@@ -406,10 +406,6 @@ public final class SeriesStore {
     }
   }
 
-  private static boolean isLive(Definition d) {
-    GaugeMode m = d.family().mode();
-    return m != null && m.isLive();
-  }
 
   /** Carries a checked rejection out of a Caffeine or map compute function. */
   private static final class Rejected extends RuntimeException {
