@@ -10,14 +10,18 @@ them without any pid label and serves one ``/metrics``.
 >>> pidless.flush(timeout=1.0)   # doctest: +SKIP
 True
 
-``pidless.spark`` has the PySpark helpers; the README (section "PySpark") a complete example.
+In a PySpark worker, every way a task or the worker ends flushes first
+(:mod:`pidless.pyspark_worker`); ``pidless.spark`` has the explicit helpers, and the README
+(section "PySpark") a complete example.
 """
 from __future__ import annotations
 
-from . import spark
+from . import pyspark_worker, spark
 from .config import check_seconds
 from .metrics import DEFAULT_BUCKETS, Counter, Gauge, Histogram, Summary
 from .runtime import RUNTIME
+
+pyspark_worker.install(RUNTIME)
 
 __all__ = ["Counter", "Gauge", "Histogram", "Summary", "DEFAULT_BUCKETS", "configure", "flush",
            "spark"]

@@ -87,6 +87,11 @@ class Delivery:
             self._conn.close()
         self._start_session()
 
+    @property
+    def unreachable(self) -> bool:
+        """True from a failed delivery until the next successful connection."""
+        return self._outage
+
     def disconnect(self) -> None:
         """Drops the connection (the socket path changed); un-acknowledged batches are kept."""
         with self._lock:

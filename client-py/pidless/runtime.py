@@ -5,10 +5,11 @@ that keep them right across ``fork``, interpreter exit and SIGTERM.
   keeps and sends its own, so nothing is counted twice), its own connection and a fresh flusher.
 * exit: ``atexit`` (and, in a ``multiprocessing`` child, which may end with ``os._exit``, a
   ``multiprocessing.util.Finalize``) flushes, waiting at most ``PIDLESS_EXIT_TIMEOUT``.
-* SIGTERM: flush, then hand the signal to the handler that was installed before (installed when
-  the first metric is defined, if that happens in the main thread and SIGTERM is not ignored).
+* SIGTERM, SIGHUP, SIGINT: see :mod:`pidless.exit_signals` (installed when the first metric is
+  defined, if that happens in the main thread); a signal that arrives during a flush waits for it.
+* a PySpark worker: see :mod:`pidless.pyspark_worker` (task end, failed task, ``os._exit``).
 
-``os._exit`` runs none of these: that is what :func:`pidless.spark.instrument` is for.
+Elsewhere ``os._exit`` runs none of these: that is what :func:`pidless.spark.instrument` is for.
 
 >>> RUNTIME.flush(timeout=1.0)  # doctest: +SKIP
 True
@@ -17,12 +18,13 @@ from __future__ import annotations
 
 import atexit
 import os
-import signal
 import sys
 import threading
 
 from .config import Config
+from . import pyspark_worker
 from .delivery import Delivery
+from .exit_signals import ExitSignals
 from .names import family_name
 
 
@@ -35,7 +37,7 @@ class Runtime:
         self.delivery = Delivery(self.values, self.config)
         self._wake = threading.Event()
         self._flusher = None
-        self._previous_sigterm = None
+        self.signals = ExitSignals(self._final_flush)
         self._hooks_installed = False
         self._mp_hook_installed = False
         self._exited_pid = 0
@@ -66,7 +68,16 @@ class Runtime:
         """A flush somebody waits on: it reconnects and retries until ``timeout`` (a connection
         the aggregator closed on restart fails at the first write), so it gives up only when the
         aggregator stays unreachable for the whole timeout."""
-        return self.delivery.flush(timeout=timeout, force=True, retry=True)
+        with self.signals.flushing():
+            return self.delivery.flush(timeout=timeout, force=True, retry=True)
+
+    def task_end_flush(self) -> bool:
+        """The flush at the end of a task: waits for the ACK up to ``PIDLESS_EXIT_TIMEOUT``, but
+        while the aggregator is known to be unreachable tries once, so that an outage does not add
+        the whole timeout to every task (the deltas stay pending for the next flush)."""
+        with self.signals.flushing():
+            return self.delivery.flush(timeout=self.config.exit_timeout, force=True,
+                                       retry=not self.delivery.unreachable)
 
     def reconfigure(self, socket_changed: bool) -> None:
         if socket_changed:
@@ -79,7 +90,7 @@ class Runtime:
         if not self._hooks_installed:
             self._hooks_installed = True
             atexit.register(self._at_exit)
-            self._install_sigterm()
+            self.signals.install()
             self._hook_multiprocessing()
 
     def _start_flusher(self) -> None:
@@ -100,33 +111,22 @@ class Runtime:
         # Once per process: a multiprocessing spawn child runs both its finalizers and atexit.
         if self._exited_pid != os.getpid():
             self._exited_pid = os.getpid()
+            self.final_flush()
+
+    def final_flush(self) -> None:
+        """The last flush of a process that is ending: waits up to ``PIDLESS_EXIT_TIMEOUT``."""
+        with self.signals.flushing():
             self._final_flush()
 
     def _final_flush(self) -> None:
         if self._values:
             self.delivery.flush(timeout=self.config.exit_timeout, retry=True, final=True)
 
-    def _install_sigterm(self) -> None:
-        if threading.current_thread() is not threading.main_thread():
-            return
-        previous = signal.getsignal(signal.SIGTERM)
-        if previous is signal.SIG_IGN:
-            return
-        self._previous_sigterm = previous
-        signal.signal(signal.SIGTERM, self._on_sigterm)
-
-    def _on_sigterm(self, signum, frame) -> None:
-        self._final_flush()
-        previous = self._previous_sigterm
-        if callable(previous):
-            previous(signum, frame)
-            return
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
-
     def before_fork(self) -> None:
-        # Also here, so that multiprocessing imported after pidless is covered.
+        # Also here, so that multiprocessing or a PySpark worker module loaded after pidless is
+        # covered (pyspark.daemon forks a worker per task).
         self._hook_multiprocessing()
+        pyspark_worker.install(self)
 
     def _hook_multiprocessing(self) -> None:
         """multiprocessing ends its fork and forkserver children with os._exit after running its
@@ -146,6 +146,7 @@ class Runtime:
 
     def after_fork_in_child(self) -> None:
         self._lock = threading.Lock()
+        self.signals.reset_after_fork()
         for value in self._values:
             value.reset_after_fork()
         self.delivery.reset_after_fork()

@@ -21,7 +21,9 @@ from .runtime import RUNTIME
 
 
 def _flush_task() -> None:
-    RUNTIME.flush(timeout=RUNTIME.config.exit_timeout)
+    # A module-level function: cloudpickle ships the decorated function by value and this one by
+    # reference, where naming RUNTIME in the closure would try to pickle the runtime itself.
+    RUNTIME.task_end_flush()
 
 
 def instrument(func):

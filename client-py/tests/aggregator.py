@@ -123,6 +123,12 @@ class Aggregator:
     def value(self, name: str, **labels):
         return self.scrape().get((name, frozenset(labels.items())))
 
+    def samples(self, name: str, **labels) -> dict:
+        """Every sample of ``name`` whose labels include ``labels``: {frozenset of labels: value}."""
+        wanted = set(labels.items())
+        return {key: value for (sample, key), value in self.scrape().items()
+                if sample == name and wanted <= key}
+
     def wait_for(self, name: str, expected: float, timeout: float = 30.0, **labels):
         """Scrapes until the sample equals ``expected``; returns the last value seen."""
         deadline = time.monotonic() + timeout
