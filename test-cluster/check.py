@@ -95,8 +95,8 @@ def report(prom, expected_path, restart_path):
     now = time.time()
     window = int(now - exp["phases"][0]["start_ms"] / 1000) + 30   # the whole run, in seconds
     r = Report()
-    print("pidless test cluster: Spark standalone, %d executors, %d tasks, %d short-lived Python processes"
-          % (exp["executors"], exp["tasks"], exp["python_processes"]))
+    print("pidless test cluster: Spark standalone, %d executors, %d tasks, %d of them Python tasks in pyspark.daemon workers"
+          % (exp["executors"], exp["tasks"], exp["python_tasks"]))
     measured, resets = check_totals(r, prom, exp, window)
     check_cardinality(r, prom, exp, now, window)
     check_fault(r, prom, exp, restart, resets, window)
@@ -132,7 +132,7 @@ def check_totals(r, prom, exp, window):
 
 
 def check_cardinality(r, prom, exp, now, window):
-    """No per-process label, and as many series after 48 processes as after 12."""
+    """No per-process label, and as many series after 48 Python tasks as after 12."""
     print("no per-process labels, constant series count:")
     names, bad = set(), set()
     url = prom + "/api/v1/series?" + urllib.parse.urlencode(
@@ -148,12 +148,12 @@ def check_cardinality(r, prom, exp, now, window):
     small, large = exp["phases"][0], exp["phases"][1]
     # the driver waits 3 s after each job: 2.5 s after its end, its deltas are flushed and scraped
     counts = [int(scalar(prom, "count(%s)" % JOB_METRICS, p["end_ms"] / 1000 + 2.5) or 0) for p in (small, large)]
-    r.check(counts[0] == counts[1] > 0, "series after %d vs %d more Python processes"
+    r.check(counts[0] == counts[1] > 0, "series after %d vs %d more Python tasks"
             % (small["partitions"], large["partitions"]), "%d then %d series" % tuple(counts))
     per_name = query(prom, 'count by (__name__) ({job="pidless",__name__=~"tc_.*_total"})',
                      large["end_ms"] / 1000 + 2.5)
     r.check(len(per_name) == 4 and all(s["value"][1] == "1" for s in per_name),
-            "one series per tc_*_total metric after %d processes" % (small["partitions"] + large["partitions"]),
+            "one series per tc_*_total metric after %d Python tasks" % (small["partitions"] + large["partitions"]),
             ", ".join("%s=%s" % (s["metric"]["__name__"], s["value"][1]) for s in per_name))
     up = scalar(prom, 'up{job="pidless"}')
     r.check(up == 1, 'up{job="pidless"}', "%s" % up)
@@ -187,11 +187,11 @@ def check_pushgateway(r, prom, exp, measured):
     print("side by side, the same workers pushing to a Pushgateway (one grouping key per job):")
     pgw = scalar(prom, 'tc_py_records_total{job="pidless_test_cluster"}')
     ours = measured["tc_py_records_total"]
-    r.check(pgw is not None and pgw in exp["per_process_records"] and pgw < exp["records"],
+    r.check(pgw is not None and pgw in exp["per_task_records"] and pgw < exp["records"],
             "Pushgateway keeps only the last push",
-            "pushgateway %s, pidless %s, sent %d by %d processes"
+            "pushgateway %s, pidless %s, sent %d by %d tasks"
             % ("absent" if pgw is None else "%d" % pgw, "absent" if ours is None else "%d" % ours,
-               exp["records"], exp["python_processes"]))
+               exp["records"], exp["python_tasks"]))
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # End to end on one machine, the shape of production: a Spark standalone master and two workers
 # (executors are separate JVMs), the pidless aggregator, a Prometheus server scraping it and a
-# Pushgateway beside it. Runs a real Spark job (PidlessAccumulator, PidlessPlugin, RDD.pipe to
-# short-lived python3 workers using client-py), restarts the aggregator while tasks run, then asks
-# Prometheus through its HTTP API whether the numbers are right. Exit 0 only if every check holds.
+# Pushgateway beside it. Submits a real PySpark application (pyspark_app.py: Python tasks in
+# pyspark.daemon workers using client-py, and through py4j JVM jobs with PidlessAccumulator, on
+# executors with PidlessPlugin), restarts the aggregator while tasks run, then asks Prometheus
+# through its HTTP API whether the numbers are right. Exit 0 only if every check holds.
 #
-#   test-cluster/run.sh                 # needs: Java 17, Maven, python3; installs Prometheus and the
+#   test-cluster/run.sh                 # needs: Java 17, Maven, python3 and PySpark's Python sources
+#                                       # (shared/vendor/pyspark-python.tar.gz beside the repo, or
+#                                       # PIDLESS_PYSPARK_TARBALL); installs Prometheus and the
 #                                       # Pushgateway from Debian when missing (as root)
 # Environment: PIDLESS_AGGREGATOR_JAR, PIDLESS_CLIENT_JVM_JAR (default: the repo's target/ jars),
 # TC_CLIENT_PY (default: the repo's client-py) the directory put on the Python workers' PYTHONPATH,
@@ -18,7 +21,7 @@ AGG_JAR="${PIDLESS_AGGREGATOR_JAR:-$REPO/aggregator/target/pidless-aggregator.ja
 CLIENT_JAR="${PIDLESS_CLIENT_JVM_JAR:-$REPO/client-jvm/target/pidless-client-jvm.jar}"
 CLIENT_PY="${TC_CLIENT_PY:-$REPO/client-py}"
 SPARK_HOME="$HERE/target/spark-home"
-SMALL=12 LARGE=36 FAULT=4          # partitions = python3 processes per job; FAULT = executor cores in total
+SMALL=12 LARGE=36 FAULT=4          # partitions = Python tasks per phase; FAULT = executor cores in total
 T0=$(date +%s)
 
 exec 9>&2   # log and die reach the terminal even from inside a redirected wait_for
@@ -95,6 +98,9 @@ if [[ ! -f "$SPARK_HOME/RELEASE" ]]; then
   log "SPARK_HOME ready in $(($(date +%s) - t))s"
 fi
 cp "$CLIENT_JAR" "$SPARK_HOME/jars/pidless-client-jvm.jar"
+# python/lib/pyspark.zip and py4j's (executors start pyspark.daemon from them) and bin/spark-submit
+python3 "$CLIENT_PY/tests/pyspark_home.py" "$SPARK_HOME" ||
+  die "could not add PySpark to $SPARK_HOME (see client-py/tests/pyspark_home.py)"
 
 python3 -m doctest "$HERE/check.py" || die "check.py's own examples fail"
 mkdir -p "$WORK/classes"
@@ -152,17 +158,16 @@ count_workers() { [[ $(grep -c "Registering worker" "$WORK/master.log") -ge 2 ]]
 wait_for "two Spark workers registered with the master" 90 count_workers
 log "up: master $MASTER, 2 workers, aggregator :$AGG_PORT, prometheus :$PROM_PORT, pushgateway :$PGW_PORT"
 
-# --- the job, and the aggregator restart while its last job runs -------------------------------------
+# --- the application, and the aggregator restart while its last phase runs --------------------------
 mkdir -p "$WORK/fault"
-start driver "$JAVA" -Xmx512m "${OPENS[@]}" -cp "$WORK/job.jar:$SPARK_HOME/jars/*" \
-  -Dspark.master="$MASTER" -Dspark.jars="$WORK/job.jar" -Dspark.driver.host=127.0.0.1 \
-  -Dspark.driver.bindAddress=127.0.0.1 -Dspark.ui.enabled=false \
-  -Dspark.executor.memory=512m -Dspark.executor.cores=2 -Dspark.cores.max=4 \
-  -Dspark.plugins=io.pidless.spark.PidlessPlugin -Dspark.pidless.socket="$SOCK" \
-  -Dspark.executorEnv.PIDLESS_SOCKET="$SOCK" -Dspark.executorEnv.PYTHONPATH="$CLIENT_PY" \
-  -Dspark.executorEnv.TC_FAULT_DIR="$WORK/fault" -Dspark.executorEnv.TC_PUSHGATEWAY="$PGW" \
-  -Dtc.python="$PYTHON" \
-  io.pidless.testcluster.ClusterJob "$WORK/expected.json" "$HERE/pipe_worker.py" "$SMALL" "$LARGE" "$FAULT"
+start driver env PYSPARK_PYTHON="$PYTHON" PYTHONPATH="$CLIENT_PY" "$SPARK_HOME/bin/spark-submit" \
+  --master "$MASTER" --jars "$WORK/job.jar" --driver-memory 512m \
+  --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 --conf spark.ui.enabled=false \
+  --conf spark.executor.memory=512m --conf spark.executor.cores=2 --conf spark.cores.max=4 \
+  --conf spark.plugins=io.pidless.spark.PidlessPlugin --conf spark.pidless.socket="$SOCK" \
+  --conf spark.executorEnv.PIDLESS_SOCKET="$SOCK" --conf spark.executorEnv.PYTHONPATH="$CLIENT_PY" \
+  --conf spark.executorEnv.TC_FAULT_DIR="$WORK/fault" --conf spark.executorEnv.TC_PUSHGATEWAY="$PGW" \
+  "$HERE/pyspark_app.py" "$WORK/expected.json" "$SMALL" "$LARGE" "$FAULT"
 DRIVER_PID=$!
 
 fault_tasks_ready() {
