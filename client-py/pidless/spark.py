@@ -1,9 +1,10 @@
 """PySpark glue: flush when a partition ends, and the executor settings that point workers at
 the node's aggregator.
 
-pyspark.daemon ends its forked Python workers with ``os._exit``, which skips ``atexit``; a worker
-may also be killed between tasks. So the deltas of a task are sent, and acknowledged, when the
-task's partition function finishes, not when the process ends.
+In pyspark.daemon workers pidless flushes at every task end by itself
+(:mod:`pidless.pyspark_worker`). The decorator and the context manager here are the explicit way:
+the deltas of a partition are sent, and acknowledged, when its function finishes; they also work
+where no hook can (``os._exit`` outside pyspark, or ``PIDLESS_PYSPARK_AUTO=0``).
 
 >>> @instrument
 ... def parse(rows):
