@@ -21,8 +21,8 @@ import os
 import sys
 import threading
 
-from .config import Config
 from . import pyspark_worker
+from .config import Config
 from .delivery import Delivery
 from .exit_signals import ExitSignals
 from .names import family_name
