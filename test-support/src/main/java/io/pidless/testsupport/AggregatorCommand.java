@@ -21,6 +21,9 @@ import java.util.Map;
 public final class AggregatorCommand {
   /** Ample for a test, and small enough for several test JVMs and their aggregators on one machine. */
   private static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx256m");
+  /** deploy/'s JVM options (deploy/systemd/pidless.env): what an attack or a fault meets in production. */
+  public static final List<String> DEPLOY_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC",
+      "-XX:MaxDirectMemorySize=32m", "-XX:+ExitOnOutOfMemoryError");
 
   private final List<String> jvmOptions;
   private final List<String> flags;

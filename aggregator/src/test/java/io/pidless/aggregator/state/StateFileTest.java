@@ -218,6 +218,53 @@ class StateFileTest {
     assertArrayEquals(bytes, Files.readAllBytes(dir.resolve("pidless.state.unreadable")), "kept for a post-mortem");
   }
 
+  /** One counter with no labels and one session, saved: the file the crafted ones below start from. */
+  private byte[] savedCounterAndSession() throws Exception {
+    SeriesStore before = store(Limits.DEFAULTS, SAVED_AT);
+    DeltaBuffer b = new DeltaBuffer();
+    b.addValue(before.define(request(MetricType.COUNTER, null, "rows_total", new double[0])), 5);
+    before.apply(b, 1, new ArrayList<>());
+    SessionRegistry sessionsBefore = sessions();
+    settled(sessionsBefore, SESSION, 3);
+    Path file = dir.resolve("saved.state");
+    StateWriter.save(file, before, sessionsBefore, Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    return Files.readAllBytes(file);
+  }
+
+  @Test
+  void contentThatPassesTheChecksumButDoesNotDecodeRestoresNothingAndIsMovedAside() throws Exception {
+    byte[] saved = savedCounterAndSession();
+    int labels = StateFileSurgery.firstLabelCount("rows", "Help for rows_total");
+    Map<String, byte[]> crafted = new TreeMap<>();
+    crafted.put("label count -1 in series 1 of 1", StateFileSurgery.putShort(saved, labels, -1));
+    crafted.put("bucket bound count -2 in series 1 of 1", StateFileSurgery.putShort(saved, labels + 2, -2));
+    crafted.put("series count -1 in its header", StateFileSurgery.putInt(saved, StateFileSurgery.SERIES_COUNT, -1));
+    crafted.put("it ends inside series 1 of 1", StateFileSurgery.cut(saved, labels + 1));
+    crafted.put("it ends inside session 2 of 2",
+        StateFileSurgery.putInt(saved, StateFileSurgery.sessionCount(saved, 1), 2));
+    crafted.put("session count -7 in the session count",
+        StateFileSurgery.putInt(saved, StateFileSurgery.sessionCount(saved, 1), -7));
+    crafted.put("bytes after the checksum in the checksum", StateFileSurgery.append(saved, new byte[] {1, 2, 3}));
+    crafted.put("an unknown metric type; was it written by a newer aggregator? in series 1 of 1",
+        StateFileSurgery.putInt(saved, StateFileSurgery.SERIES_COUNT + 4, 0x7f000000));
+    Path file = dir.resolve("pidless.state");
+    for (Map.Entry<String, byte[]> c : crafted.entrySet()) {
+      Files.write(file, c.getValue());
+      SeriesStore after = store(Limits.DEFAULTS, SAVED_AT);
+      SessionRegistry sessionsAfter = sessions();
+      IOException e = assertThrows(StateReader.UnreadableStateException.class,
+          () -> StateReader.restore(file, after, sessionsAfter, Clock.fixed(SAVED_AT, ZoneOffset.UTC)), c.getKey());
+      assertEquals("state file " + file + " passes its checksum but cannot be decoded (" + c.getKey() + ")",
+          e.getMessage());
+      assertEquals(0, after.seriesCount(), "not one series of an undecodable file: " + c.getKey());
+      assertEquals(0, sessionsAfter.size(), "not one session of an undecodable file: " + c.getKey());
+
+      assertNull(new StateFile(file, after, sessionsAfter, Clock.systemUTC()).restore(), c.getKey());
+      assertFalse(Files.exists(file));
+      assertArrayEquals(c.getValue(), Files.readAllBytes(dir.resolve("pidless.state.unreadable")), c.getKey());
+    }
+  }
+
   @Test
   void refusesFilesThatAreNotStateFilesOrOfAnotherVersion() throws Exception {
     Path file = dir.resolve("pidless.state");
