@@ -105,7 +105,7 @@ class StateFileTest {
   }
 
   /** Every series as comparable text: name, labels, created time, presence and values. */
-  private static Map<String, String> contents(SeriesStore store) {
+  static Map<String, String> contents(SeriesStore store) {
     Map<String, String> out = new TreeMap<>();
     for (SeriesSnapshot s : store.snapshot()) {
       out.put(s.key().toString(), s.family().type() + " " + s.family().mode() + " " + s.family().help() + " "
