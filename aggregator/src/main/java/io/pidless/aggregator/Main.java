@@ -103,7 +103,7 @@ public final class Main {
         strict.checkFile(config.stateFile(), "state file", "pass --state-file off to start without it");
       }
       StateFile state = config.stateFile() == null ? null
-          : new StateFile(config.stateFile(), store, sessions, Clock.systemUTC());
+          : new StateFile(config.stateFile(), store, sessions, stats, Clock.systemUTC());
       boolean restored = state != null && state.restore() != null;
       MetricsServer http;
       try {

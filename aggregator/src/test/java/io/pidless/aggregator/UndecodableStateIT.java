@@ -63,6 +63,7 @@ class UndecodableStateIT {
         c.hello();
         c.counter(1, "kept_total").add(1, 1, 5).sendAndAck(1);
       }
+      assertEquals(0.0, p.scrape().value("pidless_state_files_unreadable_total"));
       assertEquals(0, p.stop(), p.output());
     }
     byte[] bad = surgery.apply(Files.readAllBytes(state));
@@ -74,6 +75,7 @@ class UndecodableStateIT {
       assertArrayEquals(bad, Files.readAllBytes(state.resolveSibling("pidless.state.unreadable")),
           "kept as it was, for a post-mortem");
       assertFalse(Files.exists(state));
+      assertEquals(1.0, p.scrape().value("pidless_state_files_unreadable_total"), "counted, for the alert");
       assertFalse(p.scrape().has("kept_total"), "nothing of the undecodable file is restored");
       try (TestClient c = new TestClient(dir.socket())) {
         c.hello();

@@ -12,6 +12,7 @@ import io.pidless.aggregator.config.AggregatorConfig.Limits;
 import io.pidless.aggregator.session.Session;
 import io.pidless.aggregator.session.SessionId;
 import io.pidless.aggregator.session.SessionRegistry;
+import io.pidless.aggregator.stats.AggregatorStats;
 import io.pidless.aggregator.store.DefineRequest;
 import io.pidless.aggregator.store.Definition;
 import io.pidless.aggregator.store.DeltaBuffer;
@@ -148,7 +149,7 @@ class StateFileTest {
     expected.remove("workers");
     assertEquals(expected, contents(after), "values, help, bounds and _created times come back exactly");
     assertTrue(Files.exists(file), "the reader leaves the file; StateFile.consume removes it");
-    new StateFile(file, after, sessionsAfter, Clock.systemUTC()).consume();
+    new StateFile(file, after, sessionsAfter, new AggregatorStats(), Clock.systemUTC()).consume();
     assertFalse(Files.exists(file), "consumed, so a crash later starts from zero");
 
     Object owner = new Object();
@@ -213,7 +214,7 @@ class StateFileTest {
     assertEquals(0, after.seriesCount(), "not one series of a damaged file");
     assertTrue(Files.exists(file), "the reader leaves the file where it is");
 
-    assertNull(new StateFile(file, after, sessions(), Clock.systemUTC()).restore());
+    assertNull(new StateFile(file, after, sessions(), new AggregatorStats(), Clock.systemUTC()).restore());
     assertFalse(Files.exists(file));
     assertArrayEquals(bytes, Files.readAllBytes(dir.resolve("pidless.state.unreadable")), "kept for a post-mortem");
   }
@@ -259,7 +260,7 @@ class StateFileTest {
       assertEquals(0, after.seriesCount(), "not one series of an undecodable file: " + c.getKey());
       assertEquals(0, sessionsAfter.size(), "not one session of an undecodable file: " + c.getKey());
 
-      assertNull(new StateFile(file, after, sessionsAfter, Clock.systemUTC()).restore(), c.getKey());
+      assertNull(new StateFile(file, after, sessionsAfter, new AggregatorStats(), Clock.systemUTC()).restore(), c.getKey());
       assertFalse(Files.exists(file));
       assertArrayEquals(c.getValue(), Files.readAllBytes(dir.resolve("pidless.state.unreadable")), c.getKey());
     }
@@ -287,7 +288,7 @@ class StateFileTest {
   @Test
   void noFileMeansNothingToRestore() throws Exception {
     SeriesStore store = store(Limits.DEFAULTS, SAVED_AT);
-    assertNull(new StateFile(dir.resolve("absent.state"), store, sessions(), Clock.systemUTC()).restore());
+    assertNull(new StateFile(dir.resolve("absent.state"), store, sessions(), new AggregatorStats(), Clock.systemUTC()).restore());
     assertEquals(0, store.seriesCount());
   }
 
@@ -296,7 +297,7 @@ class StateFileTest {
     Path file = dir.resolve("missing-dir/pidless.state");
     SeriesStore store = store(Limits.DEFAULTS, SAVED_AT);
     fill(store);
-    assertFalse(new StateFile(file, store, sessions(), Clock.systemUTC()).save());
+    assertFalse(new StateFile(file, store, sessions(), new AggregatorStats(), Clock.systemUTC()).save());
     assertNotNull(dir.toFile().list());
     assertEquals(0, dir.toFile().list().length);
   }
