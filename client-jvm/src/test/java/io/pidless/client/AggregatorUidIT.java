@@ -15,10 +15,6 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,28 +27,13 @@ import org.junit.jupiter.api.Test;
 class AggregatorUidIT {
   private static final String HELLOS = "pidless_frames_received_total{type=\"hello\"}";
 
-  private final Logger clientLog = Logger.getLogger("io.pidless.client");
-  private final List<String> warnings = new CopyOnWriteArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord r) {
-      if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
-        warnings.add(r.getMessage());
-      }
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
+  private ClientLog log;
   private TempSocketDir dir;
   private AggregatorProcess aggregator;
 
   @BeforeEach
   void start() throws Exception {
-    clientLog.addHandler(capture);
+    log = ClientLog.capture();
     dir = new TempSocketDir();
     aggregator = AggregatorProcess.start(AggregatorCommand.on(dir.socket())
         .jvmOptions(AggregatorCommand.DEPLOY_JVM_OPTIONS));
@@ -60,7 +41,7 @@ class AggregatorUidIT {
 
   @AfterEach
   void stop() throws Exception {
-    clientLog.removeHandler(capture);
+    log.close();
     aggregator.close();
     dir.close();
   }
@@ -81,6 +62,7 @@ class AggregatorUidIT {
     } finally {
       client.close();
     }
+    List<String> warnings = log.warnings();
     assertEquals(1, warnings.size(), warnings.toString());
     assertTrue(warnings.get(0).startsWith("pidless: refusing the aggregator at " + dir.socket()
         + ": the process behind it runs as " + System.getProperty("user.name") + ", not uid " + other + " as PIDLESS_AGGREGATOR_UID requires"),
@@ -99,7 +81,7 @@ class AggregatorUidIT {
       client.close();
     }
     assertEquals(5.0, aggregator.scrape().value("uid_accepted_total"));
-    assertEquals(List.of(), warnings);
+    assertEquals(List.of(), log.warnings());
   }
 
   @Test
