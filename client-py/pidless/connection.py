@@ -13,15 +13,42 @@ from __future__ import annotations
 
 import os
 import socket
+import struct
 import time
 
 from . import wire
 
 CLIENT_NAME = "pidless-py/0.1.0"
+# struct ucred {pid_t pid; uid_t uid; gid_t gid;} as SO_PEERCRED returns it.
+_UCRED = struct.Struct("3i")
+
+
+class AggregatorRefused(OSError):
+    """The process behind the socket is not the aggregator ``PIDLESS_AGGREGATOR_UID`` requires."""
+
+
+def check_peer(sock: socket.socket, required, path: str) -> None:
+    """Raises :class:`AggregatorRefused` unless the peer of ``sock`` runs as uid ``required``.
+
+    The kernel says who is behind a Unix socket (SO_PEERCRED); a user who swapped the socket cannot
+    pass for the aggregator. ``required`` None trusts anyone.
+    """
+    if required is None:
+        return
+    if not required.isdigit():
+        raise AggregatorRefused("PIDLESS_AGGREGATOR_UID=%s is not a numeric uid; sending nothing to the "
+                                "aggregator at %s until it is (id -u <aggregator user> prints it)"
+                                % (required, path))
+    _pid, uid, _gid = _UCRED.unpack(sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _UCRED.size))
+    if uid != int(required):
+        raise AggregatorRefused("refusing the aggregator at %s: the process behind it runs as uid %d, not "
+                                "uid %s as PIDLESS_AGGREGATOR_UID requires; another user may have replaced "
+                                "the socket. Nothing is sent to it; deltas are kept in memory"
+                                % (path, uid, required))
 
 
 class Connection:
-    def __init__(self, path: str, session: bytes, deadline: float) -> None:
+    def __init__(self, path: str, session: bytes, deadline: float, aggregator_uid=None) -> None:
         self.ids = {}        # Value -> series id on this connection
         self.by_id = {}      # series id -> Value
         self.rejected = set()  # Values whose DEFINE the aggregator rejected on this connection
@@ -31,6 +58,7 @@ class Connection:
         try:
             self._timeout(deadline)
             self._sock.connect(path)
+            check_peer(self._sock, aggregator_uid, path)
             self.send(wire.hello(session, "%s (pid %d)" % (CLIENT_NAME, os.getpid())), deadline)
             first = self.read(deadline)
         except BaseException:

@@ -32,7 +32,7 @@ import threading
 import time
 
 from . import wire
-from .connection import Connection
+from .connection import AggregatorRefused, Connection
 
 log = logging.getLogger("pidless")
 
@@ -153,7 +153,7 @@ class Delivery:
             return False
 
     def _connect(self, deadline: float) -> None:
-        conn = Connection(self._config.socket, self._session, deadline)
+        conn = Connection(self._config.socket, self._session, deadline, self._config.aggregator_uid)
         hello = conn.hello_ok
         if self._outage:
             log.info("pidless: reconnected to the aggregator at %s", self._config.socket)
@@ -244,7 +244,10 @@ class Delivery:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-        if not self._outage:
+        if not self._outage and isinstance(error, AggregatorRefused):
+            self._outage = True
+            log.warning("pidless: %s", error)
+        elif not self._outage:
             self._outage = True
             log.warning("pidless: cannot deliver metrics to the aggregator at %s (%s); keeping "
                         "deltas in memory and retrying. Check that the pidless aggregator runs "

@@ -5,9 +5,11 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.pidless.aggregator.config.AggregatorConfig;
 import io.pidless.aggregator.config.CommandLine;
 import io.pidless.aggregator.config.DurationParser;
+import io.pidless.aggregator.config.StrictModes;
 import io.pidless.aggregator.config.UsageException;
 import io.pidless.aggregator.http.MetricsServer;
 import io.pidless.aggregator.protocol.IngestServer;
+import io.pidless.aggregator.protocol.SocketDirectory;
 import io.pidless.aggregator.session.SessionRegistry;
 import io.pidless.aggregator.state.StateFile;
 import io.pidless.aggregator.stats.AggregatorStats;
@@ -22,7 +24,8 @@ import sun.misc.Signal;
 
 /**
  * Wires the aggregator together and runs it until SIGTERM or SIGINT, then stops it gracefully and
- * exits 0. Exit 2: bad flags; exit 1: could not start (the message says why and what to do).
+ * exits 0. Exit 2: bad flags; exit 1: could not start (the message says why and what to do), such as
+ * a socket directory or state file another user could have prepared ({@link StrictModes}).
  */
 public final class Main {
   private static final Logger LOG = Logger.getLogger("io.pidless.aggregator");
@@ -94,8 +97,13 @@ public final class Main {
               + " without writes"))
           .build();
       SessionRegistry sessions = new SessionRegistry(config.sessionTtl(), Ticker.systemTicker());
+      StrictModes strict = StrictModes.forThisProcess();
+      SocketDirectory.prepare(config.socket(), config.socketMode(), strict);
+      if (config.stateFile() != null) {
+        strict.checkFile(config.stateFile(), "state file", "pass --state-file off to start without it");
+      }
       StateFile state = config.stateFile() == null ? null
-          : new StateFile(config.stateFile(), store, sessions, Clock.systemUTC());
+          : new StateFile(config.stateFile(), store, sessions, stats, Clock.systemUTC());
       boolean restored = state != null && state.restore() != null;
       MetricsServer http;
       try {

@@ -47,6 +47,7 @@ final class Delivery {
   static final int MAX_UNACKED_BATCHES = 64;
 
   private final Path socket;
+  private final AggregatorUid aggregatorUid;
   private final long intervalNanos;
   private final String clientName;
   private final Supplier<List<Series>> series;
@@ -75,8 +76,10 @@ final class Delivery {
   /** Counts connections; a series whose {@code definedOn} differs must be defined before use. */
   private long generation;
 
-  Delivery(Path socket, Duration interval, String clientName, Supplier<List<Series>> series) {
+  Delivery(Path socket, AggregatorUid aggregatorUid, Duration interval, String clientName,
+      Supplier<List<Series>> series) {
     this.socket = socket;
+    this.aggregatorUid = aggregatorUid;
     this.intervalNanos = interval.toNanos();
     this.clientName = clientName;
     this.series = series;
@@ -268,6 +271,7 @@ final class Delivery {
     try {
       channel = SocketChannel.open(StandardProtocolFamily.UNIX);
       channel.connect(UnixDomainSocketAddress.of(socket));
+      aggregatorUid.check(channel, socket);
     } catch (IOException | RuntimeException e) {
       closeQuietly(channel);
       backoff.failed(System.nanoTime());
@@ -313,6 +317,10 @@ final class Delivery {
         return;
       }
       outageReported = true;
+    }
+    if (e instanceof AggregatorUid.Refused) {
+      LOG.log(Level.WARNING, e.getMessage());
+      return;
     }
     LOG.log(Level.WARNING, "pidless: cannot reach the aggregator at " + socket + " (" + e + "); metrics are "
         + "kept in memory and sent once it is up. Start it, or point PIDLESS_SOCKET (spark.pidless.socket"

@@ -1,6 +1,6 @@
 package io.pidless.client;
 
-import io.pidless.protocol.Protocol;
+import io.pidless.protocol.DefaultSocket;
 import java.io.Closeable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +30,7 @@ public final class PidlessClient implements Closeable {
 
   private PidlessClient(Builder b) {
     this.shutdownTimeout = b.shutdownTimeout;
-    this.delivery = new Delivery(b.socket, b.flushInterval, b.clientName, this::allSeries);
+    this.delivery = new Delivery(b.socket, b.aggregatorUid, b.flushInterval, b.clientName, this::allSeries);
     if (b.shutdownHook) {
       shutdownHook = new Thread(() -> delivery.close(shutdownTimeout), "pidless-shutdown");
       Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -45,16 +45,19 @@ public final class PidlessClient implements Closeable {
 
   /**
    * The JVM-wide client the no-argument {@code register()} methods use, created on first use with the
-   * socket named by {@code PIDLESS_SOCKET} (else {@value Protocol#DEFAULT_SOCKET_PATH}).
+   * socket of {@link #socketFromEnvironment()}.
    */
   public static PidlessClient defaultClient() {
     return DefaultHolder.CLIENT;
   }
 
-  /** The socket of {@code PIDLESS_SOCKET}, else the protocol's default path. */
+  /**
+   * The socket of {@code PIDLESS_SOCKET}, else the default the aggregator also picks for this user
+   * ({@link DefaultSocket}): {@code /run/pidless/pidless.sock} as root, else
+   * {@code $XDG_RUNTIME_DIR/pidless/pidless.sock}, else {@code /tmp/pidless/pidless.sock}.
+   */
   public static Path socketFromEnvironment() {
-    String env = System.getenv(Protocol.SOCKET_ENV);
-    return Path.of(env == null || env.isBlank() ? Protocol.DEFAULT_SOCKET_PATH : env);
+    return DefaultSocket.forThisProcess();
   }
 
   public Path socket() {
@@ -128,6 +131,7 @@ public final class PidlessClient implements Closeable {
    */
   public static final class Builder {
     private Path socket;
+    private AggregatorUid aggregatorUid;
     private Duration flushInterval;
     private Duration shutdownTimeout;
     private String clientName;
@@ -139,6 +143,17 @@ public final class PidlessClient implements Closeable {
     public Builder socket(Path socket) {
       requireUnset(this.socket, "socket");
       this.socket = socket;
+      return this;
+    }
+
+    /**
+     * Sends only to an aggregator running as {@code uid}, which each connection checks through the
+     * kernel (SO_PEERCRED); default {@code PIDLESS_AGGREGATOR_UID}, else any. A mismatch is logged once
+     * and nothing is sent; metrics are kept as while the aggregator is down.
+     */
+    public Builder aggregatorUid(long uid) {
+      requireUnset(this.aggregatorUid, "aggregatorUid");
+      this.aggregatorUid = AggregatorUid.of(uid);
       return this;
     }
 
@@ -174,6 +189,9 @@ public final class PidlessClient implements Closeable {
     public PidlessClient build() {
       if (socket == null) {
         socket = socketFromEnvironment();
+      }
+      if (aggregatorUid == null) {
+        aggregatorUid = AggregatorUid.fromEnvironment(System.getenv());
       }
       if (flushInterval == null) {
         flushInterval = Duration.ofSeconds(1);

@@ -8,11 +8,6 @@ import io.pidless.testsupport.AggregatorProcess;
 import io.pidless.testsupport.Scrape;
 import io.pidless.testsupport.TempSocketDir;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,8 +16,7 @@ import org.junit.jupiter.api.Test;
  * A series the aggregator rejected is rejected on that connection only (docs/PROTOCOL.md, "A session,
  * step by step"): its deltas are not sent there, after a reconnect it is defined again and arrives
  * once the cause is fixed, and the rejection is logged once, and again only after a connection
- * accepted the series. The client's log messages are read through java.util.logging, where
- * {@code System.Logger} sends them when no other backend is installed.
+ * accepted the series. The client's log messages are read through {@link ClientLog}.
  */
 class RejectedSeriesIT {
   /** Generous: a flush returns at its ACK, but the first after a restart waits for a cold JVM. */
@@ -30,27 +24,14 @@ class RejectedSeriesIT {
   private static final String SERIES_LIMIT = "pidless_rejections_total{reason=\"series_limit\"}";
   private static final String DROPPED = "pidless_deltas_dropped_total{reason=\"rejected_series\"}";
 
-  private final Logger clientLog = Logger.getLogger("io.pidless.client");
-  private final List<String> logged = new CopyOnWriteArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord r) {
-      logged.add(r.getMessage());
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
+  private ClientLog log;
   private TempSocketDir dir;
   private AggregatorProcess aggregator;
   private PidlessClient client;
 
   @BeforeEach
   void start() throws Exception {
-    clientLog.addHandler(capture);
+    log = ClientLog.capture();
     dir = new TempSocketDir();
     aggregator = AggregatorProcess.start(dir.socket(), "--max-series", "2");
     client = PidlessClient.builder().socket(dir.socket()).flushInterval(Duration.ofHours(1))
@@ -59,7 +40,7 @@ class RejectedSeriesIT {
 
   @AfterEach
   void stop() throws Exception {
-    clientLog.removeHandler(capture);
+    log.close();
     client.close();
     aggregator.close();
     dir.close();
@@ -88,7 +69,7 @@ class RejectedSeriesIT {
     assertEquals(2222.0, s.value("rj_b_total"), "222 restored from the state file, plus 2000");
     assertEquals(400.0, s.value("rj_c_total"), "defined again on the new connection: only the +400 made"
         + " after the restart");
-    assertEquals(1, rejectionsOf("rj_c_total{}"), "logged once: " + logged);
+    assertEquals(1, rejectionsOf("rj_c_total{}"), "logged once: " + log.messages());
   }
 
   @Test
@@ -106,7 +87,7 @@ class RejectedSeriesIT {
     Scrape s = incAndFlush(counters, 0, 0, 1);      // c rejected after it was accepted: logged
     assertEquals(1.0, s.value("rl_a_total"));
     assertFalse(s.has("rl_c_total"));
-    assertEquals(2, rejectionsOf("rl_c_total{}"), logged.toString());
+    assertEquals(2, rejectionsOf("rl_c_total{}"), log.messages().toString());
   }
 
   /**
@@ -143,6 +124,6 @@ class RejectedSeriesIT {
   /** How many messages said that the aggregator rejected {@code series} at --max-series. */
   private long rejectionsOf(String series) {
     String said = "rejected the definition of " + series + " (SERIES_LIMIT";
-    return logged.stream().filter(w -> w.contains(said)).count();
+    return log.messages().stream().filter(w -> w.contains(said)).count();
   }
 }

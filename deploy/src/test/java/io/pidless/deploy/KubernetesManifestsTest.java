@@ -128,6 +128,8 @@ class KubernetesManifestsTest {
     assertEquals(SOCKET_DIR_ON_HOST, Tree.string(volume(spec, volumeName), "hostPath.path"));
     assertEquals(SOCKET_DIR, mountPath(spark, volumeName));
     assertEquals(SOCKET, env(spark).get("PIDLESS_SOCKET"));
+    assertEquals(String.valueOf(Tree.at(podSpec, "securityContext.runAsUser")), env(spark).get("PIDLESS_AGGREGATOR_UID"),
+        "clients send only to the aggregator's uid");
     assertTrue(Tree.list(spec, "securityContext.supplementalGroups")
             .contains(Tree.at(podSpec, "securityContext.runAsGroup")),
         "Spark pods must be in the aggregator's group to connect to its 0660 socket");

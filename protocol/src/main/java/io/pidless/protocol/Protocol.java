@@ -16,10 +16,10 @@ public final class Protocol {
   public static final long MAX_SERIES_ID = Integer.MAX_VALUE;
   /** Longest help text in DEFINE. */
   public static final int MAX_HELP_BYTES = 4096;
-  /** Socket path used when neither a flag nor {@code PIDLESS_SOCKET} names one. */
-  public static final String DEFAULT_SOCKET_PATH = "/tmp/pidless/pidless.sock";
-  /** Environment variable naming the socket, read by the aggregator and every client. */
+  /** Environment variable naming the socket, read by the aggregator and every client; see {@link DefaultSocket}. */
   public static final String SOCKET_ENV = "PIDLESS_SOCKET";
+  /** Environment variable with the uid clients require of the process behind the socket (SO_PEERCRED). */
+  public static final String AGGREGATOR_UID_ENV = "PIDLESS_AGGREGATOR_UID";
   /** ACK outcome: the batch was applied now. */
   public static final int ACK_APPLIED = 0;
   /** ACK outcome: the batch was settled before (a re-send) and was not applied again. */

@@ -21,12 +21,18 @@ import java.util.Map;
 public final class AggregatorCommand {
   /** Ample for a test, and small enough for several test JVMs and their aggregators on one machine. */
   private static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx256m");
+  /** deploy/'s JVM options (deploy/systemd/pidless.env): what an attack or a fault meets in production. */
+  public static final List<String> DEPLOY_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC",
+      "-XX:MaxDirectMemorySize=32m", "-XX:+ExitOnOutOfMemoryError");
 
+  private final List<String> runAs;
   private final List<String> jvmOptions;
   private final List<String> flags;
   private final Map<String, String> env;
 
-  private AggregatorCommand(List<String> jvmOptions, List<String> flags, Map<String, String> env) {
+  private AggregatorCommand(List<String> runAs, List<String> jvmOptions, List<String> flags,
+      Map<String, String> env) {
+    this.runAs = List.copyOf(runAs);
     this.jvmOptions = List.copyOf(jvmOptions);
     this.flags = List.copyOf(flags);
     this.env = Map.copyOf(env);
@@ -34,29 +40,38 @@ public final class AggregatorCommand {
 
   /** The jar with these flags only, e.g. {@code --help}. */
   public static AggregatorCommand flags(String... flags) {
-    return new AggregatorCommand(DEFAULT_JVM_OPTIONS, List.of(flags), Map.of());
+    return new AggregatorCommand(List.of(), DEFAULT_JVM_OPTIONS, List.of(flags), Map.of());
   }
 
   /** The jar on {@code socket} and a free loopback HTTP port, then {@code flags}. */
   public static AggregatorCommand on(Path socket, String... flags) {
     List<String> all = new ArrayList<>(List.of("--socket", socket.toString(), "--listen", "127.0.0.1:0"));
     all.addAll(List.of(flags));
-    return new AggregatorCommand(DEFAULT_JVM_OPTIONS, all, Map.of());
+    return new AggregatorCommand(List.of(), DEFAULT_JVM_OPTIONS, all, Map.of());
   }
 
   /** The JVM options before {@code -jar}, instead of the default {@code -Xmx256m}. */
   public AggregatorCommand jvmOptions(List<String> options) {
-    return new AggregatorCommand(options, flags, env);
+    return new AggregatorCommand(runAs, options, flags, env);
   }
 
   /** Variables to set for the aggregator; this JVM's own {@code PIDLESS_*} and JVM option variables are dropped either way. */
   public AggregatorCommand env(Map<String, String> variables) {
-    return new AggregatorCommand(jvmOptions, flags, variables);
+    return new AggregatorCommand(runAs, jvmOptions, flags, variables);
+  }
+
+  /**
+   * Runs the jar as user {@code uid} and group {@code gid}, with no supplementary groups, through
+   * util-linux's {@code setpriv}; the test must run as root.
+   */
+  public AggregatorCommand asUser(int uid, int gid) {
+    return new AggregatorCommand(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups"),
+        jvmOptions, flags, env);
   }
 
   /** The command line, resolving the jar now. */
   List<String> line() {
-    List<String> line = new ArrayList<>();
+    List<String> line = new ArrayList<>(runAs);
     line.add(AggregatorJar.javaBin());
     line.addAll(jvmOptions);
     line.add("-jar");

@@ -1,5 +1,6 @@
 package io.pidless.aggregator.config;
 
+import io.pidless.protocol.DefaultSocket;
 import io.pidless.protocol.Protocol;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -188,7 +189,7 @@ public record AggregatorConfig(
 
     public AggregatorConfig build() {
       Limits d = Limits.DEFAULTS;
-      Path socketPath = socket != null ? socket : Path.of(Protocol.DEFAULT_SOCKET_PATH);
+      Path socketPath = socket != null ? socket : DefaultSocket.forThisProcess();
       return new AggregatorConfig(
           socketPath,
           socketMode != null ? socketMode : PosixFilePermissions.fromString("rw-rw----"),

@@ -1,5 +1,7 @@
 package io.pidless.aggregator.config;
 
+import io.pidless.protocol.DefaultSocket;
+import io.pidless.protocol.ProcessUser;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -26,10 +28,13 @@ public final class CommandLine {
   }
 
   private static final List<Flag> FLAGS = List.of(
-      new Flag("socket", "PATH", "Unix socket that workers connect to (default /tmp/pidless/pidless.sock;"
-          + " production: /run/pidless/pidless.sock)", (b, v) -> b.socket(Path.of(v))),
+      new Flag("socket", "PATH", "Unix socket that workers connect to (default: /run/pidless/pidless.sock as"
+          + " root, else $XDG_RUNTIME_DIR/pidless/pidless.sock, else /tmp/pidless/pidless.sock). Its directory"
+          + " must be this user's or root's and not writable by group or others; a missing one is created",
+          (b, v) -> b.socket(Path.of(v))),
       new Flag("socket-mode", "OCTAL", "permissions of the socket file (default 0660: owner and group may"
-          + " connect)", AggregatorConfig.Builder::socketMode),
+          + " connect); a socket directory the aggregator creates lets the same users traverse it",
+          AggregatorConfig.Builder::socketMode),
       new Flag("state-file", "PATH", "on SIGTERM, save the merged series and sessions here for the next"
           + " start, so a restart neither resets counters nor loses a delta (default "
           + AggregatorConfig.DEFAULT_STATE_FILE_NAME + " beside the socket; off: keep nothing)",
@@ -72,6 +77,11 @@ public final class CommandLine {
   }
 
   public static AggregatorConfig parse(String[] args, Map<String, String> env) throws UsageException {
+    return parse(args, env, ProcessUser.uid());
+  }
+
+  /** {@link #parse(String[], Map)} for a process running as {@code uid}, which decides the default socket. */
+  static AggregatorConfig parse(String[] args, Map<String, String> env, long uid) throws UsageException {
     AggregatorConfig.Builder builder = AggregatorConfig.builder();
     Set<String> given = new HashSet<>();
     for (int i = 0; i < args.length; i++) {
@@ -99,7 +109,11 @@ public final class CommandLine {
       String value = env.get(flag.env());
       if (!given.contains(flag.name()) && value != null && !value.isEmpty()) {
         apply(builder, flag, value, "environment variable " + flag.env());
+        given.add(flag.name());
       }
+    }
+    if (!given.contains("socket")) {
+      apply(builder, find("socket"), DefaultSocket.choose(env, uid).toString(), "the default socket");
     }
     return builder.build();
   }

@@ -75,6 +75,8 @@ final class SelfMetricsCollector extends Collector {
     out.add(gauge("pidless_families", "Metric names held now.", store.familyCount()));
     out.add(counter("pidless_series_created", "Series created.", stats.seriesCreated.sum()));
     out.add(counter("pidless_series_expired", "Series removed after --ttl without writes.", stats.seriesExpired.sum()));
+    out.add(counter("pidless_state_files_unreadable", "State files moved aside to FILE.unreadable at start because"
+        + " they were damaged or did not decode; the counters restarted from zero.", stats.stateFilesUnreadable.sum()));
     out.add(gauge("pidless_sessions", "Client sessions remembered (connected, or within --session-ttl).",
         sessions.size()));
     out.add(new SummaryMetricFamily("pidless_scrape_duration_seconds",

@@ -27,10 +27,13 @@ final class Payload {
     throw malformed("varint " + field + " is longer than 64 bits");
   }
 
-  /** A varint that must be a count of things each at least {@code minBytes} long in what remains. */
+  /**
+   * A varint that must be a count of things each at least {@code minBytes} long in what remains.
+   * Compared unsigned: a varint of 2^63 or more is a negative long, and must not pass as small.
+   */
   static int count(ByteBuf b, String field, int minBytes) {
     long n = varint(b, field);
-    if (n > b.readableBytes() / minBytes) {
+    if (Long.compareUnsigned(n, b.readableBytes() / minBytes) > 0) {
       throw malformed(field + " " + Long.toUnsignedString(n) + " cannot fit in the " + b.readableBytes()
           + " bytes left in the frame");
     }

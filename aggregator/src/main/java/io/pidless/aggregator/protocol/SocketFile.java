@@ -12,7 +12,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
 
 /**
- * The socket's place in the file system: its directory is created if missing, a stale file left by
+ * The socket file in its directory, which {@link SocketDirectory} has prepared: a stale file left by
  * a crashed run is replaced, and a path a live aggregator still answers on is refused. The socket is
  * bound under a temporary name, given its mode, then renamed into place, so no client ever sees it
  * with the wrong permissions.
@@ -30,12 +30,6 @@ final class SocketFile {
   /** Makes sure {@code path} can be bound; returns the temporary path to bind to. */
   static Path prepare(Path path) throws IOException {
     Path dir = path.toAbsolutePath().getParent();
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UnusableException("cannot create socket directory " + dir + ": " + e.getMessage()
-          + "; create it with write access for this user, or pass --socket to use another path");
-    }
     if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
       if (!isSocket(path)) {
         throw new UnusableException(path + " exists and is not a socket; refusing to replace it."

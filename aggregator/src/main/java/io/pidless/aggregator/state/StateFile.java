@@ -1,6 +1,7 @@
 package io.pidless.aggregator.state;
 
 import io.pidless.aggregator.session.SessionRegistry;
+import io.pidless.aggregator.stats.AggregatorStats;
 import io.pidless.aggregator.store.SeriesStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +18,8 @@ import java.util.logging.Logger;
  * aggregator starts empty, as after a crash; it never keeps the aggregator from starting.
  *
  * <pre>{@code
- * StateFile state = new StateFile(Path.of("/run/pidless/pidless.state"), store, sessions, Clock.systemUTC());
+ * StateFile state = new StateFile(Path.of("/run/pidless/pidless.state"), store, sessions, stats,
+ *     Clock.systemUTC());
  * state.restore();   // before anything is served
  * state.consume();   // just before the socket opens
  * state.save();      // after ingest has stopped
@@ -29,12 +31,14 @@ public final class StateFile {
   private final Path path;
   private final SeriesStore store;
   private final SessionRegistry sessions;
+  private final AggregatorStats stats;
   private final Clock clock;
 
-  public StateFile(Path path, SeriesStore store, SessionRegistry sessions, Clock clock) {
+  public StateFile(Path path, SeriesStore store, SessionRegistry sessions, AggregatorStats stats, Clock clock) {
     this.path = path;
     this.store = store;
     this.sessions = sessions;
+    this.stats = stats;
     this.clock = clock;
   }
 
@@ -46,6 +50,7 @@ public final class StateFile {
     } catch (StateReader.UnreadableStateException e) {
       Path aside = path.resolveSibling(path.getFileName() + ".unreadable");
       Files.move(path, aside, StandardCopyOption.REPLACE_EXISTING);
+      stats.stateFilesUnreadable.increment();
       LOG.severe(e.getMessage() + "; moved it to " + aside + " and starting empty (counters restart from 0)");
       return null;
     } catch (IOException e) {

@@ -2,16 +2,16 @@ package io.pidless.aggregator.state;
 
 import io.pidless.aggregator.session.SessionId;
 import io.pidless.aggregator.session.SessionRegistry;
-import io.pidless.aggregator.store.DefineRequest;
 import io.pidless.aggregator.store.Definition;
 import io.pidless.aggregator.store.DefinitionRejectedException;
 import io.pidless.aggregator.store.DeltaBuffer;
 import io.pidless.aggregator.store.SeriesStore;
-import io.pidless.protocol.MetricType;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UTFDataFormatException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -21,12 +21,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32;
-import java.util.zip.CheckedInputStream;
 
 /**
  * Reads back what {@link StateWriter} saved at the last graceful stop, before any client connects.
  * Series and sessions whose idle time ran out while the aggregator was down are not restored; series
  * the limits now refuse are skipped and counted. The file stays; {@link StateFile#consume} removes it.
+ * A file that is damaged, of another version, or passes its checksum but does not decode is an
+ * {@link UnreadableStateException} and restores nothing.
  */
 public final class StateReader {
   /** What a restore did. {@code downtime} is the wall-clock time between save and restore. */
@@ -44,24 +45,32 @@ public final class StateReader {
 
   private StateReader() {}
 
-  /** Restores from {@code path}; null when there is no such file. */
+  /**
+   * Restores from {@code path}; null when there is no such file. The file is decoded completely once
+   * before anything is restored, so content that cannot be decoded restores nothing at all.
+   */
   public static Restored restore(Path path, SeriesStore store, SessionRegistry sessions, Clock clock)
       throws IOException {
-    checkIntact(path);
-    try (DataInputStream in = open(path)) {
-      return read(in, store, sessions, clock);
-    } catch (NoSuchFileException e) {
+    if (!checkIntact(path)) {
       return null;
     }
+    try (DataInputStream in = open(path)) {
+      decode(in, path, CHECK_ONLY);
+    }
+    Restorer restorer = new Restorer(store, sessions, clock);
+    try (DataInputStream in = open(path)) {
+      decode(in, path, restorer);
+    }
+    return restorer.result();
   }
 
   /** Compares the trailing CRC with the bytes before it, so a damaged file restores nothing at all. */
-  private static void checkIntact(Path path) throws IOException {
+  private static boolean checkIntact(Path path) throws IOException {
     long size;
     try {
       size = Files.size(path);
     } catch (NoSuchFileException e) {
-      return;
+      return false;
     }
     if (size < StateFormat.MAGIC.length + 4 + 8 + 4 + 4 + 4) {
       throw new UnreadableStateException("state file " + path + " is truncated (" + size + " bytes)");
@@ -85,6 +94,7 @@ public final class StateReader {
         throw new UnreadableStateException("state file " + path + " is damaged (checksum mismatch)");
       }
     }
+    return true;
   }
 
   private static DataInputStream open(Path path) throws IOException {
@@ -99,115 +109,137 @@ public final class StateReader {
     return in;
   }
 
-  private static Restored read(DataInputStream in, SeriesStore store, SessionRegistry sessions, Clock clock)
-      throws IOException {
-    long downtimeMillis = Math.max(0, clock.millis() - in.readLong());
-    long downtimeNanos = Duration.ofMillis(downtimeMillis).toNanos();
-    int seriesCount = in.readInt();
-    int restored = 0;
-    int expired = 0;
-    int rejected = 0;
-    DeltaBuffer values = new DeltaBuffer();
-    List<Definition> unused = new ArrayList<>(0);
-    for (int i = 0; i < seriesCount; i++) {
-      SavedSeries s = SavedSeries.read(in);
-      long idleLeft = s.idleLeftNanos - downtimeNanos;
+  /** What one pass over the file does with what it decodes, in file order. */
+  private interface Visitor {
+    void savedAt(long millis);
+
+    void series(SavedSeries s) throws IOException;
+
+    void session(SessionRegistry.Remembered r);
+  }
+
+  /** A pass that only checks that everything decodes. */
+  private static final Visitor CHECK_ONLY = new Visitor() {
+    @Override
+    public void savedAt(long millis) {}
+
+    @Override
+    public void series(SavedSeries s) {}
+
+    @Override
+    public void session(SessionRegistry.Remembered r) {}
+  };
+
+  /**
+   * Reads everything after the version, handing each part to {@code visitor}, and checks that the
+   * checksum follows the last session. Anything that does not decode is an
+   * {@link UnreadableStateException} naming where it went wrong.
+   */
+  private static void decode(DataInputStream in, Path path, Visitor visitor) throws IOException {
+    String where = "its header";
+    try {
+      visitor.savedAt(in.readLong());
+      int seriesCount = count(in.readInt(), "series");
+      for (int i = 0; i < seriesCount; i++) {
+        where = "series " + (i + 1) + " of " + seriesCount;
+        visitor.series(SavedSeries.read(in));
+      }
+      where = "the session count";
+      int sessionCount = count(in.readInt(), "session");
+      for (int i = 0; i < sessionCount; i++) {
+        where = "session " + (i + 1) + " of " + sessionCount;
+        visitor.session(new SessionRegistry.Remembered(new SessionId(in.readLong(), in.readLong()),
+            in.readLong(), in.readLong()));
+      }
+      where = "the checksum";
+      in.readInt();
+      if (in.read() != -1) {
+        throw new UnreadableStateException("bytes after the checksum");
+      }
+    } catch (EOFException e) {
+      throw undecodable(path, "it ends inside " + where);
+    } catch (UnreadableStateException | UTFDataFormatException e) {
+      throw undecodable(path, e.getMessage() + " in " + where);
+    } catch (RuntimeException e) {
+      throw undecodable(path, e + " in " + where);
+    }
+  }
+
+  private static UnreadableStateException undecodable(Path path, String why) {
+    return new UnreadableStateException("state file " + path + " passes its checksum but cannot be decoded ("
+        + why + ")");
+  }
+
+  private static int count(int n, String what) throws UnreadableStateException {
+    if (n < 0) {
+      throw new UnreadableStateException(what + " count " + n);
+    }
+    return n;
+  }
+
+  /**
+   * The pass that restores: series and sessions whose idle time ran out while the aggregator was down
+   * are left out, series the limits now refuse are skipped and counted.
+   */
+  private static final class Restorer implements Visitor {
+    private final SeriesStore store;
+    private final SessionRegistry sessions;
+    private final Clock clock;
+    private final DeltaBuffer values = new DeltaBuffer();
+    private final List<Definition> unused = new ArrayList<>(0);
+    private long downtimeMillis;
+    private long downtimeNanos;
+    private int restored;
+    private int expired;
+    private int rejected;
+    private int remembered;
+
+    Restorer(SeriesStore store, SessionRegistry sessions, Clock clock) {
+      this.store = store;
+      this.sessions = sessions;
+      this.clock = clock;
+    }
+
+    @Override
+    public void savedAt(long millis) {
+      downtimeMillis = Math.max(0, clock.millis() - millis);
+      downtimeNanos = Duration.ofMillis(downtimeMillis).toNanos();
+    }
+
+    @Override
+    public void series(SavedSeries s) {
+      long idleLeft = s.idleLeftNanos() - downtimeNanos;
       if (idleLeft <= 0) {
         expired++;
-        continue;
+        return;
       }
       try {
-        s.addValues(store.restore(s.request, s.createdMillis, idleLeft), values);
+        s.addValues(store.restore(s.request(), s.createdMillis(), idleLeft), values);
         restored++;
       } catch (DefinitionRejectedException e) {
         rejected++;
       }
       if (values.size() == APPLY_EVERY) {
-        store.apply(values, 0, unused);
-        values.clear();
+        flush();
       }
     }
-    store.apply(values, 0, unused);
-    int sessionCount = in.readInt();
-    int remembered = 0;
-    for (int i = 0; i < sessionCount; i++) {
-      SessionId id = new SessionId(in.readLong(), in.readLong());
-      long seq = in.readLong();
-      long idleLeft = in.readLong() - downtimeNanos;
-      if (idleLeft > 0) {
-        sessions.restore(new SessionRegistry.Remembered(id, seq, idleLeft));
+
+    @Override
+    public void session(SessionRegistry.Remembered r) {
+      if (r.idleLeftNanos() - downtimeNanos > 0) {
+        sessions.restore(new SessionRegistry.Remembered(r.id(), r.settledSeq(), r.idleLeftNanos() - downtimeNanos));
         remembered++;
       }
     }
-    return new Restored(restored, expired, rejected, remembered, Duration.ofMillis(downtimeMillis));
-  }
 
-  /** One series as saved: its definition, times and values. */
-  private record SavedSeries(DefineRequest request, long createdMillis, long idleLeftNanos, boolean present,
-      double value, long count, long[] buckets) {
-
-    static SavedSeries read(DataInputStream in) throws IOException {
-      MetricType type = MetricType.fromCode(in.readByte());
-      if (type == null) {
-        throw new UnreadableStateException("state file holds an unknown metric type; was it written by a newer"
-            + " aggregator?");
-      }
-      int mode = in.readByte();
-      String family = in.readUTF();
-      String help = in.readUTF();
-      int labels = in.readShort();
-      String[] names = new String[labels];
-      String[] labelValues = new String[labels];
-      for (int l = 0; l < labels; l++) {
-        names[l] = in.readUTF();
-        labelValues[l] = in.readUTF();
-      }
-      double[] bounds = new double[in.readShort()];
-      for (int b = 0; b < bounds.length; b++) {
-        bounds[b] = in.readDouble();
-      }
-      long created = in.readLong();
-      long idleLeft = in.readLong();
-      boolean present = in.readBoolean();
-      double value = 0;
-      long count = 0;
-      long[] buckets = null;
-      switch (type) {
-        case COUNTER, GAUGE -> value = in.readDouble();
-        case SUMMARY -> {
-          count = in.readLong();
-          value = in.readDouble();
-        }
-        case HISTOGRAM -> {
-          buckets = new long[bounds.length + 1];
-          for (int b = 0; b < buckets.length; b++) {
-            buckets[b] = in.readLong();
-          }
-          value = in.readDouble();
-        }
-      }
-      // A counter's family name lacks _total; defining it with the suffix maps back to the same family.
-      String name = type == MetricType.COUNTER ? family + "_total" : family;
-      return new SavedSeries(new DefineRequest(type.code(), mode, name, help, names, labelValues, bounds),
-          created, idleLeft, present, value, count, buckets);
+    private void flush() {
+      store.apply(values, 0, unused);
+      values.clear();
     }
 
-    /** The series' values as deltas from zero, which is what they are to a fresh series. */
-    void addValues(Definition d, DeltaBuffer out) {
-      if (!present) {
-        return;
-      }
-      if (buckets != null) {
-        int start = out.reserveBuckets(buckets.length);
-        for (int b = 0; b < buckets.length; b++) {
-          out.setBucket(start + b, buckets[b]);
-        }
-        out.addHistogram(d, start, value);
-      } else if (request.type() == MetricType.SUMMARY.code()) {
-        out.addSummary(d, count, value);
-      } else {
-        out.addValue(d, value);
-      }
+    Restored result() {
+      flush();
+      return new Restored(restored, expired, rejected, remembered, Duration.ofMillis(downtimeMillis));
     }
   }
 }

@@ -21,6 +21,8 @@ public final class AggregatorStats {
   public final LongAdder seriesCreated = new LongAdder();
   public final LongAdder seriesExpired = new LongAdder();
   public final LongAdder deltasDroppedRejectedSeries = new LongAdder();
+  /** State files moved aside at start because they could not be read (damaged, or not decodable). */
+  public final LongAdder stateFilesUnreadable = new LongAdder();
   private final Map<FrameType, LongAdder> frames = new EnumMap<>(FrameType.class);
   private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
 

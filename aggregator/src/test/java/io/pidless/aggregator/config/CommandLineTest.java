@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 class CommandLineTest {
   @Test
   void defaultsAreSensibleForANonRootUser() throws Exception {
-    AggregatorConfig c = CommandLine.parse(new String[0], Map.of());
-    assertEquals(Path.of("/tmp/pidless/pidless.sock"), c.socket());
+    AggregatorConfig c = CommandLine.parse(new String[0], Map.of("XDG_RUNTIME_DIR", "/run/user/1000"), 1000);
+    assertEquals(Path.of("/run/user/1000/pidless/pidless.sock"), c.socket());
     assertEquals("rw-rw----", PosixFilePermissions.toString(c.socketMode()));
     assertEquals(9746, c.listen().getPort());
     assertTrue(c.listen().getAddress().isAnyLocalAddress());
@@ -39,13 +39,29 @@ class CommandLineTest {
   }
 
   @Test
+  void theDefaultSocketIsOneNoOtherUserCanHavePrepared() throws Exception {
+    assertEquals(Path.of("/run/pidless/pidless.sock"),
+        CommandLine.parse(new String[0], Map.of("XDG_RUNTIME_DIR", "/run/user/0"), 0).socket(), "root: systemd's");
+    assertEquals(Path.of("/run/user/1000/pidless/pidless.sock"),
+        CommandLine.parse(new String[0], Map.of("XDG_RUNTIME_DIR", "/run/user/1000"), 1000).socket());
+    assertEquals(Path.of("/tmp/pidless/pidless.sock"), CommandLine.parse(new String[0], Map.of(), 1000).socket(),
+        "only without a runtime directory; the aggregator then refuses it unless it is its own");
+    assertEquals(Path.of("/tmp/env.sock"),
+        CommandLine.parse(new String[0], Map.of("PIDLESS_SOCKET", "/tmp/env.sock"), 0).socket());
+    UsageException tooLong = assertThrows(UsageException.class, () -> CommandLine.parse(new String[0],
+        Map.of("XDG_RUNTIME_DIR", "/run/user/" + "x".repeat(90)), 1000));
+    assertTrue(tooLong.getMessage().startsWith("the default socket: socket path /run/user/" + "x".repeat(90)
+        + "/pidless/pidless.sock is longer"), tooLong.getMessage());
+  }
+
+  @Test
   void socketFallsBackToPidlessSocket() throws Exception {
     assertEquals(Path.of("/tmp/env.sock"), CommandLine.parse(new String[0], Map.of("PIDLESS_SOCKET", "/tmp/env.sock")).socket());
   }
 
   @Test
   void theStateFileLivesBesideTheSocketUnlessMovedOrTurnedOff() throws Exception {
-    assertEquals(Path.of("/tmp/pidless/pidless.state"), CommandLine.parse(new String[0], Map.of()).stateFile());
+    assertEquals(Path.of("/tmp/pidless/pidless.state"), CommandLine.parse(new String[0], Map.of(), 1000).stateFile());
     assertEquals(Path.of("/run/p/pidless.state"),
         CommandLine.parse(new String[] {"--socket", "/run/p/x.sock"}, Map.of()).stateFile());
     assertEquals(Path.of("/var/lib/pidless/s"),

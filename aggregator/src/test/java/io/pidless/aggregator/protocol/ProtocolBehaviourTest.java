@@ -54,6 +54,17 @@ class ProtocolBehaviourTest {
     }
   }
 
+  /** Found by DefineDecoderFuzzTest: a count of 2^63 or more used to size a negative array. */
+  @Test
+  void aCountOf2To63OrMoreIsAMalformedFrameAnsweredAndCounted() throws Exception {
+    assertViolation(ErrorCode.MALFORMED_FRAME, true, w -> w.beginFrame(FrameType.DEFINE).varint(1)
+        .u8(MetricType.HISTOGRAM.code()).u8(0).string("h").string("").varint(0).varint(-1L).f64(1).endFrame());
+    assertViolation(ErrorCode.MALFORMED_FRAME, true, w -> w.beginFrame(FrameType.DEFINE).varint(1)
+        .u8(MetricType.COUNTER.code()).u8(0).string("c").string("").varint(Long.MIN_VALUE).endFrame());
+    Scrape s = agg.scrape();
+    assertEquals(2.0, s.value("pidless_protocol_errors_total{code=\"" + ErrorCode.MALFORMED_FRAME.label() + "\"}"));
+  }
+
   @Test
   void everyMalformedInputClosesOnlyItsOwnConnection() throws Exception {
     TestClient good = agg.client();

@@ -12,6 +12,7 @@ import io.pidless.aggregator.config.AggregatorConfig.Limits;
 import io.pidless.aggregator.session.Session;
 import io.pidless.aggregator.session.SessionId;
 import io.pidless.aggregator.session.SessionRegistry;
+import io.pidless.aggregator.stats.AggregatorStats;
 import io.pidless.aggregator.store.DefineRequest;
 import io.pidless.aggregator.store.Definition;
 import io.pidless.aggregator.store.DeltaBuffer;
@@ -105,7 +106,7 @@ class StateFileTest {
   }
 
   /** Every series as comparable text: name, labels, created time, presence and values. */
-  private static Map<String, String> contents(SeriesStore store) {
+  static Map<String, String> contents(SeriesStore store) {
     Map<String, String> out = new TreeMap<>();
     for (SeriesSnapshot s : store.snapshot()) {
       out.put(s.key().toString(), s.family().type() + " " + s.family().mode() + " " + s.family().help() + " "
@@ -148,7 +149,7 @@ class StateFileTest {
     expected.remove("workers");
     assertEquals(expected, contents(after), "values, help, bounds and _created times come back exactly");
     assertTrue(Files.exists(file), "the reader leaves the file; StateFile.consume removes it");
-    new StateFile(file, after, sessionsAfter, Clock.systemUTC()).consume();
+    new StateFile(file, after, sessionsAfter, new AggregatorStats(), Clock.systemUTC()).consume();
     assertFalse(Files.exists(file), "consumed, so a crash later starts from zero");
 
     Object owner = new Object();
@@ -213,9 +214,56 @@ class StateFileTest {
     assertEquals(0, after.seriesCount(), "not one series of a damaged file");
     assertTrue(Files.exists(file), "the reader leaves the file where it is");
 
-    assertNull(new StateFile(file, after, sessions(), Clock.systemUTC()).restore());
+    assertNull(new StateFile(file, after, sessions(), new AggregatorStats(), Clock.systemUTC()).restore());
     assertFalse(Files.exists(file));
     assertArrayEquals(bytes, Files.readAllBytes(dir.resolve("pidless.state.unreadable")), "kept for a post-mortem");
+  }
+
+  /** One counter with no labels and one session, saved: the file the crafted ones below start from. */
+  private byte[] savedCounterAndSession() throws Exception {
+    SeriesStore before = store(Limits.DEFAULTS, SAVED_AT);
+    DeltaBuffer b = new DeltaBuffer();
+    b.addValue(before.define(request(MetricType.COUNTER, null, "rows_total", new double[0])), 5);
+    before.apply(b, 1, new ArrayList<>());
+    SessionRegistry sessionsBefore = sessions();
+    settled(sessionsBefore, SESSION, 3);
+    Path file = dir.resolve("saved.state");
+    StateWriter.save(file, before, sessionsBefore, Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    return Files.readAllBytes(file);
+  }
+
+  @Test
+  void contentThatPassesTheChecksumButDoesNotDecodeRestoresNothingAndIsMovedAside() throws Exception {
+    byte[] saved = savedCounterAndSession();
+    int labels = StateFileSurgery.firstLabelCount("rows", "Help for rows_total");
+    Map<String, byte[]> crafted = new TreeMap<>();
+    crafted.put("label count -1 in series 1 of 1", StateFileSurgery.putShort(saved, labels, -1));
+    crafted.put("bucket bound count -2 in series 1 of 1", StateFileSurgery.putShort(saved, labels + 2, -2));
+    crafted.put("series count -1 in its header", StateFileSurgery.putInt(saved, StateFileSurgery.SERIES_COUNT, -1));
+    crafted.put("it ends inside series 1 of 1", StateFileSurgery.cut(saved, labels + 1));
+    crafted.put("it ends inside session 2 of 2",
+        StateFileSurgery.putInt(saved, StateFileSurgery.sessionCount(saved, 1), 2));
+    crafted.put("session count -7 in the session count",
+        StateFileSurgery.putInt(saved, StateFileSurgery.sessionCount(saved, 1), -7));
+    crafted.put("bytes after the checksum in the checksum", StateFileSurgery.append(saved, new byte[] {1, 2, 3}));
+    crafted.put("an unknown metric type; was it written by a newer aggregator? in series 1 of 1",
+        StateFileSurgery.putInt(saved, StateFileSurgery.SERIES_COUNT + 4, 0x7f000000));
+    Path file = dir.resolve("pidless.state");
+    for (Map.Entry<String, byte[]> c : crafted.entrySet()) {
+      Files.write(file, c.getValue());
+      SeriesStore after = store(Limits.DEFAULTS, SAVED_AT);
+      SessionRegistry sessionsAfter = sessions();
+      IOException e = assertThrows(StateReader.UnreadableStateException.class,
+          () -> StateReader.restore(file, after, sessionsAfter, Clock.fixed(SAVED_AT, ZoneOffset.UTC)), c.getKey());
+      assertEquals("state file " + file + " passes its checksum but cannot be decoded (" + c.getKey() + ")",
+          e.getMessage());
+      assertEquals(0, after.seriesCount(), "not one series of an undecodable file: " + c.getKey());
+      assertEquals(0, sessionsAfter.size(), "not one session of an undecodable file: " + c.getKey());
+
+      assertNull(new StateFile(file, after, sessionsAfter, new AggregatorStats(), Clock.systemUTC()).restore(), c.getKey());
+      assertFalse(Files.exists(file));
+      assertArrayEquals(c.getValue(), Files.readAllBytes(dir.resolve("pidless.state.unreadable")), c.getKey());
+    }
   }
 
   @Test
@@ -240,7 +288,7 @@ class StateFileTest {
   @Test
   void noFileMeansNothingToRestore() throws Exception {
     SeriesStore store = store(Limits.DEFAULTS, SAVED_AT);
-    assertNull(new StateFile(dir.resolve("absent.state"), store, sessions(), Clock.systemUTC()).restore());
+    assertNull(new StateFile(dir.resolve("absent.state"), store, sessions(), new AggregatorStats(), Clock.systemUTC()).restore());
     assertEquals(0, store.seriesCount());
   }
 
@@ -249,7 +297,7 @@ class StateFileTest {
     Path file = dir.resolve("missing-dir/pidless.state");
     SeriesStore store = store(Limits.DEFAULTS, SAVED_AT);
     fill(store);
-    assertFalse(new StateFile(file, store, sessions(), Clock.systemUTC()).save());
+    assertFalse(new StateFile(file, store, sessions(), new AggregatorStats(), Clock.systemUTC()).save());
     assertNotNull(dir.toFile().list());
     assertEquals(0, dir.toFile().list().length);
   }

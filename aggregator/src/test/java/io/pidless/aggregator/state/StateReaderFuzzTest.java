@@ -1,0 +1,83 @@
+package io.pidless.aggregator.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.pidless.aggregator.config.AggregatorConfig.Limits;
+import io.pidless.aggregator.session.SessionRegistry;
+import io.pidless.aggregator.store.SeriesStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+/**
+ * Coverage-guided fuzzing of {@link StateReader} (Jazzer). Most inputs are sealed into a state file
+ * with the right magic, version and checksum, so the fuzzer explores the content rather than the
+ * CRC. Any file restores, or is an {@link StateReader.UnreadableStateException} that restored
+ * nothing; no other exception, no array sized beyond the file; what restores saves and restores
+ * again to the same series.
+ */
+class StateReaderFuzzTest {
+  private static final Duration TTL = Duration.ofMinutes(10);
+  private static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC);
+  private static final Path DIR = tempDir();
+
+  private static Path tempDir() {
+    try {
+      Path dir = Files.createTempDirectory("pidless-state-fuzz");
+      dir.toFile().deleteOnExit();
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static SeriesStore store() {
+    return SeriesStore.builder().ttl(TTL).ticker(() -> 0).limits(Limits.DEFAULTS).clock(CLOCK).build();
+  }
+
+  /** Even first byte: the rest, sealed as a version-1 state file; odd: the rest as the whole file. */
+  static byte[] file(byte[] input) {
+    if (input.length == 0 || (input[0] & 1) == 1) {
+      return input.length == 0 ? input : java.util.Arrays.copyOfRange(input, 1, input.length);
+    }
+    ByteBuffer b = ByteBuffer.allocate(StateFormat.MAGIC.length + 4 + input.length - 1 + 4);
+    b.put(StateFormat.MAGIC).putInt(StateFormat.VERSION).put(input, 1, input.length - 1);
+    return StateFileSurgery.sealed(b.array());
+  }
+
+  @FuzzTest(maxDuration = "6s")
+  void restoresOrRestoresNothingAndRoundTrips(byte[] input) throws IOException {
+    Path path = DIR.resolve("pidless.state");
+    Files.write(path, file(input));
+    SeriesStore store = store();
+    SessionRegistry sessions = new SessionRegistry(TTL, () -> 0);
+    StateReader.Restored restored;
+    try {
+      restored = StateReader.restore(path, store, sessions, CLOCK);
+    } catch (StateReader.UnreadableStateException e) {
+      assertEquals(0, store.seriesCount(), "nothing of an unreadable file");
+      assertEquals(0, sessions.size(), "nothing of an unreadable file");
+      return;
+    } finally {
+      Files.deleteIfExists(path);
+    }
+    assertNotNull(restored);
+    assertEquals(restored.series(), store.seriesCount());
+
+    StateWriter.save(path, store, sessions, CLOCK);
+    SeriesStore again = store();
+    SessionRegistry sessionsAgain = new SessionRegistry(TTL, () -> 0);
+    StateReader.restore(path, again, sessionsAgain, CLOCK);
+    Files.delete(path);
+    assertEquals(StateFileTest.contents(store), StateFileTest.contents(again), "saved and restored the same");
+    assertEquals(sessions.size(), sessionsAgain.size());
+  }
+}
