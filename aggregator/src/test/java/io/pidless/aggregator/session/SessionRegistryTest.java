@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class SessionRegistryTest {
   private final AtomicLong nanos = new AtomicLong();
   private final Ticker ticker = nanos::get;
-  private final SessionRegistry registry = new SessionRegistry(Duration.ofMinutes(10), ticker);
+  private final SessionRegistry registry = new SessionRegistry(Duration.ofMinutes(10), 1_000, ticker);
   private final SessionId id = new SessionId(1, 2);
 
   @Test
