@@ -40,12 +40,14 @@ ERROR_NAMES = {
     100: "MALFORMED_FRAME", 101: "FRAME_TOO_LARGE", 102: "UNKNOWN_FRAME_TYPE",
     103: "UNSUPPORTED_VERSION", 104: "BAD_HANDSHAKE", 105: "UNKNOWN_SERIES_ID",
     106: "DUPLICATE_SERIES_ID", 107: "SESSION_TAKEN_OVER", 108: "CONNECTION_LIMIT",
-    109: "TOO_MANY_SERIES_IDS",
+    109: "TOO_MANY_SERIES_IDS", 110: "SESSION_LIMIT", 111: "MEMORY_LIMIT", 112: "UNREAD_ANSWERS",
     200: "INVALID_NAME", 201: "INVALID_LABEL", 202: "TYPE_CLASH", 203: "SERIES_LIMIT",
-    204: "LABEL_LIMIT", 205: "LENGTH_LIMIT", 206: "INVALID_DEFINITION", 300: "INVALID_VALUE",
+    204: "LABEL_LIMIT", 205: "LENGTH_LIMIT", 206: "INVALID_DEFINITION", 207: "SERIES_BYTES_LIMIT",
+    300: "INVALID_VALUE",
 }
-# 1xx codes that say "try again later" rather than "this client sent garbage".
-_RETRYABLE = frozenset((107, 108))
+# 1xx codes that say "try again later" rather than "this client sent garbage" (docs/PROTOCOL.md,
+# "retryable"): reconnect after a backoff and re-send what was not acknowledged.
+_RETRYABLE = frozenset((107, 108, 110, 111, 112))
 _MIN_BACKOFF = 0.1
 _MAX_BACKOFF = 5.0
 _RETRY_PAUSE = 0.05
