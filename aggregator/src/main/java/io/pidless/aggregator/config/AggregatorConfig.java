@@ -225,12 +225,12 @@ public record AggregatorConfig(
     }
 
     public Builder maxIdsPerConnection(int n) {
-      maxIdsPerConnection = once(maxIdsPerConnection, atLeast(n, 1, "max ids per connection"),
-          "max ids per connection");
       if (n > Protocol.MAX_IDS_PER_CONNECTION) {
         throw new IllegalArgumentException("max ids per connection must be at most "
             + Protocol.MAX_IDS_PER_CONNECTION + " (the protocol's bound), got " + n);
       }
+      maxIdsPerConnection = once(maxIdsPerConnection, atLeast(n, 1, "max ids per connection"),
+          "max ids per connection");
       return this;
     }
 
