@@ -20,6 +20,14 @@ from . import wire
 CLIENT_NAME = "pidless-py/0.1.0"
 
 
+class Refused(ConnectionError):
+    """The aggregator answered HELLO with an ERROR (e.g. SESSION_LIMIT): no connection now."""
+
+    def __init__(self, error: "wire.Error") -> None:
+        super().__init__("aggregator refused the connection with code %d: %s" % (error.code, error.message))
+        self.error = error
+
+
 class Connection:
     def __init__(self, path: str, session: bytes, deadline: float) -> None:
         self.ids = {}        # Value -> series id on this connection
@@ -36,6 +44,9 @@ class Connection:
         except BaseException:
             self._sock.close()
             raise
+        if isinstance(first, wire.Error):
+            self._sock.close()
+            raise Refused(first)
         if not isinstance(first, wire.HelloOk):
             self._sock.close()
             raise wire.ProtocolError("aggregator answered HELLO with %r" % (first,))

@@ -32,7 +32,7 @@ import threading
 import time
 
 from . import wire
-from .connection import Connection
+from .connection import Connection, Refused
 
 log = logging.getLogger("pidless")
 
@@ -145,6 +145,10 @@ class Delivery:
             if self._unacked:
                 self._exchange(deadline)
             return True
+        except Refused as e:
+            name = ERROR_NAMES.get(e.error.code, "code %d" % e.error.code)
+            self._connection_failed(ConnectionError("refused: %s: %s" % (name, e.error.message)))
+            return False
         except (OSError, wire.ProtocolError) as e:
             self._connection_failed(e)
             return False

@@ -226,7 +226,7 @@ class SessionLimitTest(DeliveryTestCase):
         delivery = Delivery(lambda: [counter], Config({"PIDLESS_SOCKET": self.agg.socket}))
         counter.inc(3)
         result = []
-        flusher = threading.Thread(target=lambda: result.append(delivery.flush(timeout=PATIENCE)))
+        flusher = threading.Thread(target=lambda: result.append(delivery.flush(timeout=PATIENCE, retry=True)))
         with self.assertLogs("pidless", logging.WARNING) as logs:
             flusher.start()
             deadline = time.monotonic() + PATIENCE
