@@ -13,6 +13,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * AggregatorCommand onSocket = AggregatorCommand.on(dir.socket(), "--ttl", "1s");  // and a free loopback port
+ * AggregatorCommand likeProduction = AggregatorCommand.on(dir.socket()).deployed();  // -Xmx256m, exit on OOM, ...
  * AggregatorCommand deployed = AggregatorCommand.flags()
  *     .env(Map.of("PIDLESS_SOCKET", socket.toString(), "PIDLESS_LISTEN", "127.0.0.1:0"))
  *     .jvmOptions(List.of("-Xmx64m"));
