@@ -126,6 +126,9 @@ class MemoryBudgetIT {
         }
       }
       Scrape s = p.scrape();
+      System.out.printf("huge labels: %d of %d histograms accepted, %d refused; series text %.1f of %.1f MiB%n",
+          series - refused, series, refused, s.value("pidless_series_bytes") / 1048576,
+          s.value("pidless_series_bytes_limit") / 1048576);
       assertTrue(refused > 0 && refused < series, "some fit in the default budget, the rest do not: " + refused);
       assertEquals(refused, s.value("pidless_rejections_total{reason=\"series_bytes_limit\"}"));
       assertEquals(series - refused + 1, s.value("pidless_series"), "the good counter and every accepted histogram");
