@@ -23,12 +23,12 @@ CLIENT_NAME = "pidless-py/0.1.0"
 _UCRED = struct.Struct("3i")
 
 
-class AggregatorRefused(OSError):
+class UntrustedAggregator(OSError):
     """The process behind the socket is not the aggregator ``PIDLESS_AGGREGATOR_UID`` requires."""
 
 
 def check_peer(sock: socket.socket, required, path: str) -> None:
-    """Raises :class:`AggregatorRefused` unless the peer of ``sock`` runs as uid ``required``.
+    """Raises :class:`UntrustedAggregator` unless the peer of ``sock`` runs as uid ``required``.
 
     The kernel says who is behind a Unix socket (SO_PEERCRED); a user who swapped the socket cannot
     pass for the aggregator. ``required`` None trusts anyone.
@@ -36,15 +36,24 @@ def check_peer(sock: socket.socket, required, path: str) -> None:
     if required is None:
         return
     if not required.isdigit():
-        raise AggregatorRefused("PIDLESS_AGGREGATOR_UID=%s is not a numeric uid; sending nothing to the "
-                                "aggregator at %s until it is (id -u <aggregator user> prints it)"
-                                % (required, path))
-    _pid, uid, _gid = _UCRED.unpack(sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _UCRED.size))
+        raise UntrustedAggregator(
+            "PIDLESS_AGGREGATOR_UID=%s is not a numeric uid; sending nothing to the aggregator at %s "
+            "until it is (id -u <aggregator user> prints it)" % (required, path))
+    creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _UCRED.size)
+    _pid, uid, _gid = _UCRED.unpack(creds)
     if uid != int(required):
-        raise AggregatorRefused("refusing the aggregator at %s: the process behind it runs as uid %d, not "
-                                "uid %s as PIDLESS_AGGREGATOR_UID requires; another user may have replaced "
-                                "the socket. Nothing is sent to it; deltas are kept in memory"
-                                % (path, uid, required))
+        raise UntrustedAggregator(
+            "refusing the aggregator at %s: the process behind it runs as uid %d, not uid %s as "
+            "PIDLESS_AGGREGATOR_UID requires; another user may have replaced the socket. Nothing is "
+            "sent to it; deltas are kept in memory" % (path, uid, required))
+
+
+class HelloRefused(ConnectionError):
+    """The aggregator answered HELLO with an ERROR (e.g. SESSION_LIMIT): no connection now."""
+
+    def __init__(self, error: "wire.Error") -> None:
+        super().__init__("aggregator refused the connection with code %d: %s" % (error.code, error.message))
+        self.error = error
 
 
 class Connection:
@@ -64,6 +73,9 @@ class Connection:
         except BaseException:
             self._sock.close()
             raise
+        if isinstance(first, wire.Error):
+            self._sock.close()
+            raise HelloRefused(first)
         if not isinstance(first, wire.HelloOk):
             self._sock.close()
             raise wire.ProtocolError("aggregator answered HELLO with %r" % (first,))

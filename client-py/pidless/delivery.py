@@ -32,7 +32,7 @@ import threading
 import time
 
 from . import wire
-from .connection import AggregatorRefused, Connection
+from .connection import Connection, HelloRefused, UntrustedAggregator
 
 log = logging.getLogger("pidless")
 
@@ -40,12 +40,14 @@ ERROR_NAMES = {
     100: "MALFORMED_FRAME", 101: "FRAME_TOO_LARGE", 102: "UNKNOWN_FRAME_TYPE",
     103: "UNSUPPORTED_VERSION", 104: "BAD_HANDSHAKE", 105: "UNKNOWN_SERIES_ID",
     106: "DUPLICATE_SERIES_ID", 107: "SESSION_TAKEN_OVER", 108: "CONNECTION_LIMIT",
-    109: "TOO_MANY_SERIES_IDS",
+    109: "TOO_MANY_SERIES_IDS", 110: "SESSION_LIMIT", 111: "MEMORY_LIMIT", 112: "UNREAD_ANSWERS",
     200: "INVALID_NAME", 201: "INVALID_LABEL", 202: "TYPE_CLASH", 203: "SERIES_LIMIT",
-    204: "LABEL_LIMIT", 205: "LENGTH_LIMIT", 206: "INVALID_DEFINITION", 300: "INVALID_VALUE",
+    204: "LABEL_LIMIT", 205: "LENGTH_LIMIT", 206: "INVALID_DEFINITION", 207: "SERIES_BYTES_LIMIT",
+    300: "INVALID_VALUE",
 }
-# 1xx codes that say "try again later" rather than "this client sent garbage".
-_RETRYABLE = frozenset((107, 108))
+# 1xx codes that say "try again later" rather than "this client sent garbage" (docs/PROTOCOL.md,
+# "retryable"): reconnect after a backoff and re-send what was not acknowledged.
+_RETRYABLE = frozenset((107, 108, 110, 111, 112))
 _MIN_BACKOFF = 0.1
 _MAX_BACKOFF = 5.0
 _RETRY_PAUSE = 0.05
@@ -148,6 +150,10 @@ class Delivery:
             if self._unacked:
                 self._exchange(deadline)
             return True
+        except HelloRefused as e:
+            name = ERROR_NAMES.get(e.error.code, "code %d" % e.error.code)
+            self._connection_failed(ConnectionError("refused: %s: %s" % (name, e.error.message)))
+            return False
         except (OSError, wire.ProtocolError) as e:
             self._connection_failed(e)
             return False
@@ -244,7 +250,7 @@ class Delivery:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-        if not self._outage and isinstance(error, AggregatorRefused):
+        if not self._outage and isinstance(error, UntrustedAggregator):
             self._outage = True
             log.warning("pidless: %s", error)
         elif not self._outage:

@@ -212,5 +212,35 @@ class AggregatorErrorsTest(DeliveryTestCase):
         delivery.disconnect()
 
 
+class SessionLimitTest(DeliveryTestCase):
+    flags = ("--max-sessions", "1")
+
+    def test_a_full_session_table_is_retried_after_a_backoff_and_nothing_is_lost(self):
+        import os
+        import socket as sockets
+        holder = sockets.socket(sockets.AF_UNIX, sockets.SOCK_STREAM)
+        holder.connect(self.agg.socket)
+        holder.sendall(wire.hello(os.urandom(16), "holder"))
+        holder.recv(64)  # HELLO_OK: the table's one place is taken while this stays open
+        counter = CounterValue(Series(wire.COUNTER, 0, "dl_waited_total", "x", (), ()))
+        delivery = Delivery(lambda: [counter], Config({"PIDLESS_SOCKET": self.agg.socket}))
+        counter.inc(3)
+        result = []
+        flusher = threading.Thread(target=lambda: result.append(delivery.flush(timeout=PATIENCE, retry=True)))
+        with self.assertLogs("pidless", logging.WARNING) as logs:
+            flusher.start()
+            deadline = time.monotonic() + PATIENCE
+            while not self.agg.value("pidless_protocol_errors_total", code="session_limit") \
+                    and time.monotonic() < deadline:
+                time.sleep(0.05)
+            holder.close()  # settled nothing: forgotten at once, and the place is free
+            flusher.join(PATIENCE)
+        self.assertEqual(result, [True])
+        self.assertIn("SESSION_LIMIT", "".join(logs.output))
+        self.assertNotIn("bug in pidless-py", "".join(logs.output))
+        self.assertEqual(self.agg.value("dl_waited_total"), 3.0)
+        delivery.disconnect()
+
+
 if __name__ == "__main__":
     unittest.main()

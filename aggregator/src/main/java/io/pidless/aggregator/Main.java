@@ -13,6 +13,7 @@ import io.pidless.aggregator.protocol.SocketDirectory;
 import io.pidless.aggregator.session.SessionRegistry;
 import io.pidless.aggregator.state.StateFile;
 import io.pidless.aggregator.stats.AggregatorStats;
+import io.pidless.aggregator.stats.Budget;
 import io.pidless.aggregator.store.SeriesStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -91,30 +92,33 @@ public final class Main {
       SeriesStore store = SeriesStore.builder()
           .ttl(config.ttl())
           .limits(config.limits())
+          .textBytes(new Budget(config.budgets().maxSeriesBytes()))
           .scheduler(Scheduler.systemScheduler())
           .stats(stats)
           .expiryListener(s -> LOG.fine(() -> "series " + s.key() + " expired after " + DurationParser.format(config.ttl())
               + " without writes"))
           .build();
-      SessionRegistry sessions = new SessionRegistry(config.sessionTtl(), Ticker.systemTicker());
+      SessionRegistry sessions = new SessionRegistry(config.sessionTtl(), config.budgets().maxSessions(),
+          Ticker.systemTicker());
       StrictModes strict = StrictModes.forThisProcess();
       SocketDirectory.prepare(config.socket(), config.socketMode(), strict);
       if (config.stateFile() != null) {
         strict.checkFile(config.stateFile(), "state file", "pass --state-file off to start without it");
       }
+      Budget ids = new Budget(config.budgets().maxIds());
       StateFile state = config.stateFile() == null ? null
           : new StateFile(config.stateFile(), store, sessions, stats, Clock.systemUTC());
       boolean restored = state != null && state.restore() != null;
       MetricsServer http;
       try {
-        http = MetricsServer.start(config.listen(), store, stats, sessions, config.limits().maxSeries(),
+        http = MetricsServer.start(config.listen(), store, stats, sessions, ids, config.limits().maxSeries(),
             config.maxConnections(), config.jvmMetrics());
       } catch (IOException e) {
         throw new IOException("cannot listen on " + config.listen() + " for /metrics: " + e.getMessage()
             + "; pass --listen HOST:PORT with a free port", e);
       }
       try {
-        return new Aggregator(openSocket(config, store, sessions, stats, state, restored), http, config.listen(),
+        return new Aggregator(openSocket(config, store, sessions, ids, stats, state, restored), http, config.listen(),
             state);
       } catch (IOException | RuntimeException e) {
         http.close();
@@ -127,12 +131,12 @@ public final class Main {
      * changed what was restored, so it is saved back for the next start.
      */
     private static IngestServer openSocket(AggregatorConfig config, SeriesStore store, SessionRegistry sessions,
-        AggregatorStats stats, StateFile state, boolean restored) throws IOException {
+        Budget ids, AggregatorStats stats, StateFile state, boolean restored) throws IOException {
       if (restored) {
         state.consume();
       }
       try {
-        return IngestServer.start(config, store, sessions, stats);
+        return IngestServer.start(config, store, sessions, ids, stats);
       } catch (IOException | RuntimeException e) {
         if (restored) {
           state.save();

@@ -8,6 +8,7 @@ import io.pidless.protocol.MetricType;
 import io.pidless.protocol.ServerFrame;
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -124,10 +125,20 @@ public final class TestClient implements Closeable {
     return ack;
   }
 
-  /** True when the aggregator has closed this connection (read returns end of stream). */
+  /**
+   * True when the aggregator has closed this connection: read returns end of stream, or the connection
+   * was reset because the aggregator closed it with frames of ours still unread.
+   */
   public boolean closedByPeer() throws IOException {
     ByteBuffer one = ByteBuffer.allocate(1);
-    return channel.read(one) < 0;
+    try {
+      return channel.read(one) < 0;
+    } catch (SocketException e) {
+      if (e.getMessage() != null && e.getMessage().contains("reset")) {
+        return true;
+      }
+      throw e;
+    }
   }
 
   @Override

@@ -389,6 +389,9 @@ final class Delivery {
           + "); its updates are dropped until the next reconnect, which defines it again");
     } else if (code == ErrorCode.SESSION_TAKEN_OVER) {
       LOG.log(Level.DEBUG, "pidless: an older connection was replaced by a newer one");
+    } else if (code != null && code.retryable()) {
+      LOG.log(Level.WARNING, "pidless: the aggregator asks to retry later (" + what + "); reconnecting after a"
+          + " backoff, nothing is lost");
     } else {
       LOG.log(Level.WARNING, "pidless: the aggregator closed the connection (" + what + "); reconnecting");
     }

@@ -16,6 +16,9 @@ public enum ErrorCode {
   SESSION_TAKEN_OVER(107),
   CONNECTION_LIMIT(108),
   TOO_MANY_SERIES_IDS(109),
+  SESSION_LIMIT(110),
+  MEMORY_LIMIT(111),
+  UNREAD_ANSWERS(112),
   INVALID_NAME(200),
   INVALID_LABEL(201),
   TYPE_CLASH(202),
@@ -23,6 +26,7 @@ public enum ErrorCode {
   LABEL_LIMIT(204),
   LENGTH_LIMIT(205),
   INVALID_DEFINITION(206),
+  SERIES_BYTES_LIMIT(207),
   INVALID_VALUE(300);
 
   private final int code;
@@ -38,6 +42,17 @@ public enum ErrorCode {
   /** True for the 1xx protocol violations, after which the aggregator closes the connection. */
   public boolean closesConnection() {
     return code < 200;
+  }
+
+  /**
+   * True for the 1xx codes that mean "not now" rather than "this client is broken": the client
+   * reconnects after a backoff and re-sends what was not acknowledged.
+   */
+  public boolean retryable() {
+    return switch (this) {
+      case SESSION_TAKEN_OVER, CONNECTION_LIMIT, SESSION_LIMIT, MEMORY_LIMIT, UNREAD_ANSWERS -> true;
+      default -> false;
+    };
   }
 
   public String label() {

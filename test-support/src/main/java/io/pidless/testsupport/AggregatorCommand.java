@@ -13,6 +13,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * AggregatorCommand onSocket = AggregatorCommand.on(dir.socket(), "--ttl", "1s");  // and a free loopback port
+ * AggregatorCommand likeProduction = AggregatorCommand.on(dir.socket()).deployed();  // -Xmx256m, exit on OOM, ...
  * AggregatorCommand deployed = AggregatorCommand.flags()
  *     .env(Map.of("PIDLESS_SOCKET", socket.toString(), "PIDLESS_LISTEN", "127.0.0.1:0"))
  *     .jvmOptions(List.of("-Xmx64m"));
@@ -21,7 +22,10 @@ import java.util.Map;
 public final class AggregatorCommand {
   /** Ample for a test, and small enough for several test JVMs and their aggregators on one machine. */
   private static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx256m");
-  /** deploy/'s JVM options (deploy/systemd/pidless.env): what an attack or a fault meets in production. */
+  /**
+   * The JVM options production runs with (deploy/systemd/pidless.env): a test of what a hostile or
+   * buggy client can do to memory runs under these, so an OOM exits the process as it would there.
+   */
   public static final List<String> DEPLOY_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC",
       "-XX:MaxDirectMemorySize=32m", "-XX:+ExitOnOutOfMemoryError");
 
@@ -48,6 +52,11 @@ public final class AggregatorCommand {
     List<String> all = new ArrayList<>(List.of("--socket", socket.toString(), "--listen", "127.0.0.1:0"));
     all.addAll(List.of(flags));
     return new AggregatorCommand(List.of(), DEFAULT_JVM_OPTIONS, all, Map.of());
+  }
+
+  /** The same command under {@link #DEPLOY_JVM_OPTIONS}. */
+  public AggregatorCommand deployed() {
+    return jvmOptions(DEPLOY_JVM_OPTIONS);
   }
 
   /** The JVM options before {@code -jar}, instead of the default {@code -Xmx256m}. */

@@ -50,6 +50,14 @@ class AggregatorCommandTest {
   }
 
   @Test
+  void deployedRunsUnderTheJvmOptionsOfDeploySystemdPidlessEnv() {
+    Path socket = Path.of("/tmp/pl1/p.sock");
+    assertEquals(List.of(AggregatorJar.javaBin(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:MaxDirectMemorySize=32m",
+        "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString(), "--socket", socket.toString(), "--listen", "127.0.0.1:0"),
+        AggregatorCommand.on(socket).deployed().line());
+  }
+
+  @Test
   void aMissingJarFailsSayingHowToBuildIt() throws Exception {
     Files.delete(jar);
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> AggregatorCommand.flags("--help").line());

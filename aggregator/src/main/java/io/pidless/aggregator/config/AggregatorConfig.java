@@ -30,6 +30,7 @@ public record AggregatorConfig(
     Duration sessionTtl,
     Duration shutdownTimeout,
     Limits limits,
+    Budgets budgets,
     int maxConnections,
     int ioThreads,
     boolean jvmMetrics) {
@@ -45,6 +46,42 @@ public record AggregatorConfig(
   /** Bounds on what one definition or frame may hold; each rejection is counted by reason. */
   public record Limits(int maxSeries, int maxLabels, int maxNameLength, int maxLabelValueLength, int maxFrameBytes) {
     public static final Limits DEFAULTS = new Limits(100_000, 30, 256, 1024, Protocol.DEFAULT_MAX_FRAME_BYTES);
+  }
+
+  /**
+   * Memory budgets, so that no client can run the heap out: each bounds something a client can make
+   * the aggregator hold, and each refusal is counted (docs/PROTOCOL.md, "Memory budgets"). Unless a
+   * flag sets one, it is a share of the heap ({@link Runtime#maxMemory()}) divided by what one unit
+   * costs, as measured by the tests named on each constant.
+   */
+  public record Budgets(long maxSessions, int maxIdsPerConnection, long maxIds, long maxSeriesBytes,
+      int maxUnreadBytes) {
+    /** Heap one remembered session takes at most (SessionRegistryTest measures it). */
+    public static final int BYTES_PER_SESSION = 256;
+    /** Heap one bound series id takes at most (SeriesTableTest measures it). */
+    public static final int BYTES_PER_ID = 128;
+    /** Floor of the per-connection budget for answers left unread. */
+    public static final int MIN_UNREAD_BYTES = 64 * 1024;
+
+    static long sessionsFor(long heap) {
+      return Math.max(1, heap / 8 / BYTES_PER_SESSION);
+    }
+
+    static int idsPerConnectionFor(long heap) {
+      return (int) Math.max(1, Math.min(Protocol.MAX_IDS_PER_CONNECTION, heap / 16 / BYTES_PER_ID));
+    }
+
+    static long idsFor(long heap) {
+      return Math.max(1, heap / 4 / BYTES_PER_ID);
+    }
+
+    static long seriesBytesFor(long heap) {
+      return heap / 8;
+    }
+
+    static int unreadBytesFor(long heap, int maxConnections) {
+      return (int) Math.min(Integer.MAX_VALUE, Math.max(MIN_UNREAD_BYTES, heap / 64 / maxConnections));
+    }
   }
 
   /** Builder in Caffeine's manner: each option once, bad values rejected with the value named. */
@@ -63,6 +100,12 @@ public record AggregatorConfig(
     private Integer maxLabelValueLength;
     private Integer maxFrameBytes;
     private Integer maxConnections;
+    private Long maxSessions;
+    private Integer maxIdsPerConnection;
+    private Long maxIds;
+    private Long maxSeriesBytes;
+    private Integer maxUnreadBytes;
+    private long heap = Runtime.getRuntime().maxMemory();
     private Integer ioThreads;
     private Boolean jvmMetrics;
 
@@ -177,6 +220,42 @@ public record AggregatorConfig(
       return this;
     }
 
+    public Builder maxSessions(long n) {
+      maxSessions = once(maxSessions, atLeast(n, 1, "max sessions"), "max sessions");
+      return this;
+    }
+
+    public Builder maxIdsPerConnection(int n) {
+      if (n > Protocol.MAX_IDS_PER_CONNECTION) {
+        throw new IllegalArgumentException("max ids per connection must be at most "
+            + Protocol.MAX_IDS_PER_CONNECTION + " (the protocol's bound), got " + n);
+      }
+      maxIdsPerConnection = once(maxIdsPerConnection, atLeast(n, 1, "max ids per connection"),
+          "max ids per connection");
+      return this;
+    }
+
+    public Builder maxIds(long n) {
+      maxIds = once(maxIds, atLeast(n, 1, "max ids"), "max ids");
+      return this;
+    }
+
+    public Builder maxSeriesBytes(long n) {
+      maxSeriesBytes = once(maxSeriesBytes, atLeast(n, 1024, "max series bytes"), "max series bytes");
+      return this;
+    }
+
+    public Builder maxUnreadBytes(int n) {
+      maxUnreadBytes = once(maxUnreadBytes, atLeast(n, 1024, "max unread bytes"), "max unread bytes");
+      return this;
+    }
+
+    /** The heap the budgets not set are shares of; the JVM's own {@code -Xmx} unless a test says otherwise. */
+    public Builder heap(long bytes) {
+      heap = atLeast(bytes, 1 << 20, "heap");
+      return this;
+    }
+
     public Builder ioThreads(int n) {
       ioThreads = once(ioThreads, atLeast(n, 1, "io threads"), "io threads");
       return this;
@@ -189,6 +268,7 @@ public record AggregatorConfig(
 
     public AggregatorConfig build() {
       Limits d = Limits.DEFAULTS;
+      int connections = maxConnections != null ? maxConnections : 4096;
       Path socketPath = socket != null ? socket : DefaultSocket.forThisProcess();
       return new AggregatorConfig(
           socketPath,
@@ -204,9 +284,19 @@ public record AggregatorConfig(
               maxNameLength != null ? maxNameLength : d.maxNameLength(),
               maxLabelValueLength != null ? maxLabelValueLength : d.maxLabelValueLength(),
               maxFrameBytes != null ? maxFrameBytes : d.maxFrameBytes()),
-          maxConnections != null ? maxConnections : 4096,
+          budgets(connections),
+          connections,
           ioThreads != null ? ioThreads : Runtime.getRuntime().availableProcessors(),
           jvmMetrics == null || jvmMetrics);
+    }
+
+    private Budgets budgets(int connections) {
+      return new Budgets(
+          maxSessions != null ? maxSessions : Budgets.sessionsFor(heap),
+          maxIdsPerConnection != null ? maxIdsPerConnection : Budgets.idsPerConnectionFor(heap),
+          maxIds != null ? maxIds : Budgets.idsFor(heap),
+          maxSeriesBytes != null ? maxSeriesBytes : Budgets.seriesBytesFor(heap),
+          maxUnreadBytes != null ? maxUnreadBytes : Budgets.unreadBytesFor(heap, connections));
     }
 
     private static <T> T once(T current, T value, String what) {
@@ -224,6 +314,10 @@ public record AggregatorConfig(
     }
 
     private static int atLeast(int n, int min, String what) {
+      return (int) atLeast((long) n, min, what);
+    }
+
+    private static long atLeast(long n, long min, String what) {
       if (n < min) {
         throw new IllegalArgumentException(what + " must be at least " + min + ", got " + n);
       }

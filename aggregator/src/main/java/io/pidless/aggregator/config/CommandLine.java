@@ -59,6 +59,21 @@ public final class CommandLine {
           (b, v) -> b.maxFrameBytes(integer(v, "max-frame-bytes"))),
       new Flag("max-connections", "N", "client connections open at once (default 4096)",
           (b, v) -> b.maxConnections(integer(v, "max-connections"))),
+      new Flag("max-sessions", "N", "client sessions remembered at once; a new one beyond is refused with"
+          + " the retryable SESSION_LIMIT, a known one is never forgotten before --session-ttl (default: 1/8"
+          + " of the heap at 256 bytes each)", (b, v) -> b.maxSessions(longInteger(v, "max-sessions"))),
+      new Flag("max-ids-per-connection", "N", "series ids one connection may bind (default: 1/16 of the"
+          + " heap at 128 bytes each, at most 1048576)",
+          (b, v) -> b.maxIdsPerConnection(integer(v, "max-ids-per-connection"))),
+      new Flag("max-ids", "N", "series ids all connections together may bind; a connection binding one"
+          + " beyond is closed with the retryable MEMORY_LIMIT (default: 1/4 of the heap at 128 bytes each)",
+          (b, v) -> b.maxIds(longInteger(v, "max-ids"))),
+      new Flag("max-series-bytes", "BYTES", "bytes of names, labels and help the series take in a scrape;"
+          + " new series beyond are rejected (default: 1/8 of the heap)",
+          (b, v) -> b.maxSeriesBytes(longInteger(v, "max-series-bytes"))),
+      new Flag("max-unread-bytes", "BYTES", "answers a client may leave unread before its connection is"
+          + " closed (default: 1/64 of the heap over --max-connections, at least 65536)",
+          (b, v) -> b.maxUnreadBytes(integer(v, "max-unread-bytes"))),
       new Flag("io-threads", "N", "event loop threads (default: number of cores)",
           (b, v) -> b.ioThreads(integer(v, "io-threads"))),
       new Flag("jvm-metrics", "BOOL", "also expose the aggregator JVM's own metrics (default true)",
@@ -150,8 +165,16 @@ public final class CommandLine {
   }
 
   private static int integer(String v, String flag) {
+    long n = longInteger(v, flag);
+    if (n != (int) n) {
+      throw new IllegalArgumentException("Invalid number for " + flag + ": " + v + " (at most " + Integer.MAX_VALUE + ")");
+    }
+    return (int) n;
+  }
+
+  private static long longInteger(String v, String flag) {
     try {
-      return Integer.parseInt(v.replace("_", ""));
+      return Long.parseLong(v.replace("_", ""));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("Invalid number for " + flag + ": " + v);
     }

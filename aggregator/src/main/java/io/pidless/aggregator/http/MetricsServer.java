@@ -2,6 +2,7 @@ package io.pidless.aggregator.http;
 
 import io.pidless.aggregator.session.SessionRegistry;
 import io.pidless.aggregator.stats.AggregatorStats;
+import io.pidless.aggregator.stats.Budget;
 import io.pidless.aggregator.store.SeriesStore;
 import com.sun.net.httpserver.HttpServer;
 import io.prometheus.client.CollectorRegistry;
@@ -17,7 +18,8 @@ import java.net.InetSocketAddress;
  * in the JVM leaks in.
  *
  * <pre>{@code
- * try (MetricsServer http = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), store, stats, sessions, limits, true)) {
+ * try (MetricsServer http = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), store, stats, sessions, ids,
+ *     100_000, 4096, true)) {
  *   int port = http.port();
  * }
  * }</pre>
@@ -30,10 +32,10 @@ public final class MetricsServer implements Closeable {
   }
 
   public static MetricsServer start(InetSocketAddress address, SeriesStore store, AggregatorStats stats,
-      SessionRegistry sessions, int maxSeries, int maxConnections, boolean jvmMetrics) throws IOException {
+      SessionRegistry sessions, Budget ids, int maxSeries, int maxConnections, boolean jvmMetrics) throws IOException {
     CollectorRegistry registry = new CollectorRegistry();
     ScrapeTimer timer = new ScrapeTimer();
-    new SelfMetricsCollector(stats, store, sessions, timer, maxSeries, maxConnections).register(registry);
+    new SelfMetricsCollector(stats, store, sessions, ids, timer, maxSeries, maxConnections).register(registry);
     if (jvmMetrics) {
       DefaultExports.register(registry);
     }

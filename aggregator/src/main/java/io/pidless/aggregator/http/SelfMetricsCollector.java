@@ -2,9 +2,11 @@ package io.pidless.aggregator.http;
 
 import io.pidless.aggregator.session.SessionRegistry;
 import io.pidless.aggregator.stats.AggregatorStats;
+import io.pidless.aggregator.stats.Budget;
 import io.pidless.aggregator.store.SeriesStore;
 import io.pidless.protocol.ErrorCode;
 import io.pidless.protocol.FrameType;
+import io.pidless.protocol.MetricType;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
@@ -22,14 +24,16 @@ final class SelfMetricsCollector extends Collector {
   private final SeriesStore store;
   private final SessionRegistry sessions;
   private final ScrapeTimer timer;
+  private final Budget ids;
   private final int maxSeries;
   private final int maxConnections;
 
-  SelfMetricsCollector(AggregatorStats stats, SeriesStore store, SessionRegistry sessions, ScrapeTimer timer,
-      int maxSeries, int maxConnections) {
+  SelfMetricsCollector(AggregatorStats stats, SeriesStore store, SessionRegistry sessions, Budget ids,
+      ScrapeTimer timer, int maxSeries, int maxConnections) {
     this.stats = stats;
     this.store = store;
     this.sessions = sessions;
+    this.ids = ids;
     this.timer = timer;
     this.maxSeries = maxSeries;
     this.maxConnections = maxConnections;
@@ -70,8 +74,21 @@ final class SelfMetricsCollector extends Collector {
         "Deltas dropped because their series definition was rejected.", List.of("reason"));
     dropped.addMetric(List.of("rejected_series"), stats.deltasDroppedRejectedSeries.sum());
     out.add(dropped);
+    CounterMetricFamily saturated = new CounterMetricFamily("pidless_values_saturated",
+        "Deltas that left a count at 2^63-1 or a sum at +-1.8e308 instead of wrapping or reaching infinity, by"
+        + " series type.", List.of("type"));
+    for (MetricType t : MetricType.values()) {
+      saturated.addMetric(List.of(t.name().toLowerCase(Locale.ROOT)), stats.valuesSaturated(t));
+    }
+    out.add(saturated);
     out.add(gauge("pidless_series", "Series held now.", store.seriesCount()));
     out.add(gauge("pidless_series_limit", "Most series allowed at once (--max-series).", maxSeries));
+    out.add(gauge("pidless_series_bytes", "Bytes of series text held: names, labels and help as a scrape"
+        + " writes them.", store.textBytes().used()));
+    out.add(gauge("pidless_series_bytes_limit", "Most bytes of series text allowed (--max-series-bytes).",
+        store.textBytes().limit()));
+    out.add(gauge("pidless_series_ids", "Series ids bound on all client connections now.", ids.used()));
+    out.add(gauge("pidless_series_ids_limit", "Most series ids all connections may bind (--max-ids).", ids.limit()));
     out.add(gauge("pidless_families", "Metric names held now.", store.familyCount()));
     out.add(counter("pidless_series_created", "Series created.", stats.seriesCreated.sum()));
     out.add(counter("pidless_series_expired", "Series removed after --ttl without writes.", stats.seriesExpired.sum()));
@@ -79,6 +96,8 @@ final class SelfMetricsCollector extends Collector {
         + " they were damaged or did not decode; the counters restarted from zero.", stats.stateFilesUnreadable.sum()));
     out.add(gauge("pidless_sessions", "Client sessions remembered (connected, or within --session-ttl).",
         sessions.size()));
+    out.add(gauge("pidless_sessions_limit", "Most client sessions remembered at once (--max-sessions).",
+        sessions.limit()));
     out.add(new SummaryMetricFamily("pidless_scrape_duration_seconds",
         "Time spent collecting the merged series for a scrape.", timer.count(), timer.seconds()));
     return out;

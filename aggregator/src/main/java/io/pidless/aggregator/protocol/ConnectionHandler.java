@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.DecoderException;
 import io.pidless.aggregator.session.Session;
 import io.pidless.aggregator.session.SessionId;
@@ -39,7 +40,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   ConnectionHandler(IngestContext context) {
     this.context = context;
     this.connectionId = context.connectionIds().incrementAndGet();
-    this.table = new SeriesTable();
+    this.table = new SeriesTable(context.budgets().maxIdsPerConnection(), context.ids());
   }
 
   /** Nanotime of the last bytes read; the server waits for quiet connections at shutdown. */
@@ -90,6 +91,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     ctx.flush();
+    ChannelOutboundBuffer unread = ctx.channel().unsafe().outboundBuffer();
+    if (unread != null && unread.totalPendingWriteBytes() > context.budgets().maxUnreadBytes() && !closing) {
+      closing = true;
+      context.stats().error(ErrorCode.UNREAD_ANSWERS);
+      LOG.log(Level.FINE, "connection {0} closed: {1} bytes of answers wait unread, more than --max-unread-bytes"
+          + " {2}; the client must read its ACKs", new Object[] {connectionId, unread.totalPendingWriteBytes(),
+          context.budgets().maxUnreadBytes()});
+      ctx.close();
+    }
   }
 
   @Override
@@ -112,6 +122,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     context.openConnections().decrementAndGet();
     context.stats().connectionsOpen.decrement();
     context.store().release(table.definitions(), connectionId);
+    table.release();
     if (session != null) {
       context.sessions().detach(session, this);
     }
@@ -137,6 +148,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     String client = Payload.string(b, "client");
     Payload.expectEnd(b, "HELLO");
     SessionRegistry.Attached attached = context.sessions().attach(id, this);
+    if (attached == null) {
+      throw new ProtocolException(ErrorCode.SESSION_LIMIT, "the aggregator remembers " + context.sessions().limit()
+          + " sessions (--max-sessions), each until its --session-ttl runs out, and takes no new one now;"
+          + " reconnect after a backoff");
+    }
     session = attached.session();
     if (attached.previousOwner() instanceof ConnectionHandler previous) {
       previous.takenOver();
@@ -157,7 +173,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       case TAKEN -> throw new ProtocolException(ErrorCode.DUPLICATE_SERIES_ID, "series id " + d.id()
           + " is already defined on this connection; number ids from 1, once per connection");
       case TABLE_FULL -> throw new ProtocolException(ErrorCode.TOO_MANY_SERIES_IDS, "this connection already bound "
-          + Protocol.MAX_IDS_PER_CONNECTION + " series ids; reconnect to start a fresh table");
+          + context.budgets().maxIdsPerConnection() + " series ids (--max-ids-per-connection); define each series"
+          + " once per connection, or raise the flag");
+      case BUDGET_FULL -> throw new ProtocolException(ErrorCode.MEMORY_LIMIT, "all connections together hold "
+          + context.ids().limit() + " series ids (--max-ids); reconnect after a backoff, or raise -Xmx or --max-ids");
       case NONE -> { }
     }
     try {

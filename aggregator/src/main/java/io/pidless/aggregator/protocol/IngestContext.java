@@ -1,12 +1,14 @@
 package io.pidless.aggregator.protocol;
 
+import io.pidless.aggregator.config.AggregatorConfig.Budgets;
 import io.pidless.aggregator.config.AggregatorConfig.Limits;
 import io.pidless.aggregator.session.SessionRegistry;
 import io.pidless.aggregator.stats.AggregatorStats;
+import io.pidless.aggregator.stats.Budget;
 import io.pidless.aggregator.store.SeriesStore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What every connection handler shares: the store, the sessions, the counters and the limits. */
+/** What every connection handler shares: the store, the sessions, the counters, the limits and budgets. */
 record IngestContext(SeriesStore store, SessionRegistry sessions, AggregatorStats stats, Limits limits,
-    int maxConnections, long instance, AtomicInteger openConnections, AtomicLong connectionIds) {}
+    Budgets budgets, Budget ids, int maxConnections, long instance, AtomicInteger openConnections, AtomicLong connectionIds) {}

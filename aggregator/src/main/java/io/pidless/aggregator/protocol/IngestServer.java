@@ -18,6 +18,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.pidless.aggregator.config.AggregatorConfig;
 import io.pidless.aggregator.session.SessionRegistry;
 import io.pidless.aggregator.stats.AggregatorStats;
+import io.pidless.aggregator.stats.Budget;
 import io.pidless.aggregator.store.SeriesStore;
 import java.io.Closeable;
 import java.io.IOException;
@@ -35,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * frames already sent arrive and be applied and acknowledged, then close every connection.
  *
  * <pre>{@code
- * try (IngestServer server = IngestServer.start(config, store, sessions, stats)) { ... }
+ * try (IngestServer server = IngestServer.start(config, store, sessions, ids, stats)) { ... }
  * }</pre>
  */
 public final class IngestServer implements Closeable {
@@ -47,8 +48,8 @@ public final class IngestServer implements Closeable {
   private final Path path;
   private final Duration shutdownTimeout;
 
-  private IngestServer(AggregatorConfig config, SeriesStore store, SessionRegistry sessions, AggregatorStats stats)
-      throws IOException {
+  private IngestServer(AggregatorConfig config, SeriesStore store, SessionRegistry sessions, Budget ids,
+      AggregatorStats stats) throws IOException {
     if (!Epoll.isAvailable()) {
       throw new IOException("Netty's native epoll transport cannot load (" + Epoll.unavailabilityCause()
           + "). Netty unpacks it into java.io.tmpdir (" + System.getProperty("java.io.tmpdir") + "), which must be"
@@ -57,8 +58,8 @@ public final class IngestServer implements Closeable {
     }
     this.path = config.socket();
     this.shutdownTimeout = config.shutdownTimeout();
-    IngestContext context = new IngestContext(store, sessions, stats, config.limits(), config.maxConnections(),
-        new SecureRandom().nextLong(), new AtomicInteger(), new AtomicLong());
+    IngestContext context = new IngestContext(store, sessions, stats, config.limits(), config.budgets(), ids,
+        config.maxConnections(), new SecureRandom().nextLong(), new AtomicInteger(), new AtomicLong());
     Path bindPath = SocketFile.prepare(path);
     Files.deleteIfExists(bindPath);
     group = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("pidless-io", true),
@@ -84,9 +85,9 @@ public final class IngestServer implements Closeable {
     }
   }
 
-  public static IngestServer start(AggregatorConfig config, SeriesStore store, SessionRegistry sessions,
+  public static IngestServer start(AggregatorConfig config, SeriesStore store, SessionRegistry sessions, Budget ids,
       AggregatorStats stats) throws IOException {
-    return new IngestServer(config, store, sessions, stats);
+    return new IngestServer(config, store, sessions, ids, stats);
   }
 
   @Override

@@ -48,6 +48,11 @@ public final class Session {
     return owner != null;
   }
 
+  /** True when no connection holds the session and it settled nothing: there is nothing to remember. */
+  synchronized boolean forgettable() {
+    return owner == null && settledSeq == 0;
+  }
+
   /**
    * Runs {@code action} (apply or reject the batch) if {@code seq} is new and {@code who} still owns
    * the session, then records {@code seq} as settled.

@@ -11,19 +11,21 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Sessions by id. A session with an open connection is kept; one without is forgotten
- * {@code sessionTtl} after its last connection closed, and with it the memory of its sequence numbers.
+ * {@code sessionTtl} after its last connection closed, and with it the memory of its sequence numbers,
+ * never earlier: exactly-once rests on it. So the table is bounded by refusing <em>new</em> sessions
+ * once it holds {@code maxSessions}, never by evicting known ones; and a session that settled nothing
+ * is forgotten as soon as its connection closes, since there is nothing to remember, so a flood of
+ * connect-HELLO-close fills nothing.
  *
  * <pre>{@code
- * SessionRegistry sessions = new SessionRegistry(Duration.ofMinutes(10), Ticker.systemTicker());
- * SessionRegistry.Attached a = sessions.attach(id, this);   // a.previousOwner() lost the session
+ * SessionRegistry sessions = new SessionRegistry(Duration.ofMinutes(10), 100_000, Ticker.systemTicker());
+ * SessionRegistry.Attached a = sessions.attach(id, this);   // null: the table is full, refuse
  * }</pre>
  */
 public final class SessionRegistry {
-  /** Sessions remembered at most; beyond it the least recently used disconnected ones go first. */
-  static final long MAX_SESSIONS = 1_000_000;
-
   private final Cache<SessionId, Session> sessions;
   private final long ttlNanos;
+  private final long maxSessions;
 
   /** The attached session and the connection that owned it before, if any. */
   public record Attached(Session session, Object previousOwner) {}
@@ -31,28 +33,48 @@ public final class SessionRegistry {
   /** What a session needs to outlive the aggregator: its settled seq and how long it has left. */
   public record Remembered(SessionId id, long settledSeq, long idleLeftNanos) {}
 
-  public SessionRegistry(Duration sessionTtl, Ticker ticker) {
-    ttlNanos = sessionTtl.toNanos();
-    sessions = Caffeine.newBuilder()
+  public SessionRegistry(Duration sessionTtl, long maxSessions, Ticker ticker) {
+    this.ttlNanos = sessionTtl.toNanos();
+    this.maxSessions = maxSessions;
+    this.sessions = Caffeine.newBuilder()
         .ticker(ticker)
         .executor(Runnable::run)
-        .maximumSize(MAX_SESSIONS)
         .expireAfter(new IdleExpiry<SessionId, Session>(sessionTtl, Session::owned))
         .build();
   }
 
-  /** Makes {@code owner} the session's connection, taking it from any earlier one. */
+  /**
+   * Makes {@code owner} the session's connection, taking it from any earlier one; null when the
+   * session is new and {@code maxSessions} are remembered already.
+   */
   public Attached attach(SessionId id, Object owner) {
-    Session s = sessions.get(id, Session::new);
-    Object previous = s.attach(owner);
-    sessions.asMap().replace(id, s, s);
-    return new Attached(s, previous);
+    if (sessions.estimatedSize() >= maxSessions) {
+      sessions.cleanUp();
+    }
+    Object[] previous = new Object[1];
+    Session s = sessions.asMap().compute(id, (k, known) -> {
+      if (known == null && sessions.estimatedSize() >= maxSessions) {
+        return null;
+      }
+      Session session = known != null ? known : new Session(k);
+      previous[0] = session.attach(owner);
+      return session;
+    });
+    return s == null ? null : new Attached(s, previous[0]);
   }
 
-  /** {@code owner}'s connection closed; the session's countdown starts unless another took it over. */
+  /**
+   * {@code owner}'s connection closed; unless another took the session over, its countdown starts,
+   * or, when it settled nothing, it is forgotten now.
+   */
   public void detach(Session s, Object owner) {
-    if (s.detach(owner)) {
+    if (!s.detach(owner)) {
+      return;
+    }
+    if (s.settledSeq() > 0) {
       sessions.asMap().replace(s.id(), s, s);
+    } else {
+      sessions.asMap().computeIfPresent(s.id(), (k, v) -> v == s && s.forgettable() ? null : v);
     }
   }
 
@@ -84,6 +106,11 @@ public final class SessionRegistry {
   public long size() {
     sessions.cleanUp();
     return sessions.estimatedSize();
+  }
+
+  /** The most sessions remembered at once. */
+  public long limit() {
+    return maxSessions;
   }
 
   public void cleanUp() {

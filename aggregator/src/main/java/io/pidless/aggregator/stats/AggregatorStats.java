@@ -2,6 +2,7 @@ package io.pidless.aggregator.stats;
 
 import io.pidless.protocol.ErrorCode;
 import io.pidless.protocol.FrameType;
+import io.pidless.protocol.MetricType;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -25,6 +26,7 @@ public final class AggregatorStats {
   public final LongAdder stateFilesUnreadable = new LongAdder();
   private final Map<FrameType, LongAdder> frames = new EnumMap<>(FrameType.class);
   private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
+  private final Map<MetricType, LongAdder> saturated = new EnumMap<>(MetricType.class);
 
   public AggregatorStats() {
     for (FrameType t : FrameType.values()) {
@@ -33,6 +35,18 @@ public final class AggregatorStats {
     for (ErrorCode c : ErrorCode.values()) {
       errors.put(c, new LongAdder());
     }
+    for (MetricType t : MetricType.values()) {
+      saturated.put(t, new LongAdder());
+    }
+  }
+
+  /** A delta to a series of {@code type} left a value at its bound instead of overflowing. */
+  public void valueSaturated(MetricType type) {
+    saturated.get(type).increment();
+  }
+
+  public long valuesSaturated(MetricType type) {
+    return saturated.get(type).sum();
   }
 
   public void frameReceived(FrameType type) {

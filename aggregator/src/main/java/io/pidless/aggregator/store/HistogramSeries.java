@@ -3,6 +3,7 @@ package io.pidless.aggregator.store;
 /** Fixed-bound histogram: per-bucket counts and a sum, merged by delta; count is the buckets' total. */
 final class HistogramSeries extends Series {
   private final long[] buckets;
+  private long count;
   private double sum;
 
   HistogramSeries(SeriesKey key, Family family, long createdMillis) {
@@ -11,12 +12,19 @@ final class HistogramSeries extends Series {
   }
 
   @Override
-  void merge(DeltaBuffer batch, int i, long writer) {
+  boolean merge(DeltaBuffer batch, int i, long writer) {
     int start = (int) batch.count(i);
+    boolean saturated = false;
     for (int b = 0; b < buckets.length; b++) {
-      buckets[b] += batch.bucket(start + b);
+      long inc = batch.bucket(start + b);
+      saturated |= Saturating.overflows(buckets[b], inc) || Saturating.overflows(count, inc);
+      buckets[b] = Saturating.add(buckets[b], inc);
+      count = Saturating.add(count, inc);
     }
-    sum += batch.value(i);
+    double s = batch.value(i);
+    saturated |= Saturating.overflows(sum, s);
+    sum = Saturating.add(sum, s);
+    return saturated;
   }
 
   @Override
@@ -24,9 +32,9 @@ final class HistogramSeries extends Series {
     long[] cumulative = new long[buckets.length];
     long running = 0;
     for (int b = 0; b < buckets.length; b++) {
-      running += buckets[b];
+      running = Saturating.add(running, buckets[b]);
       cumulative[b] = running;
     }
-    return new SeriesSnapshot(key, family, createdMillis, true, 0, running, sum, cumulative);
+    return new SeriesSnapshot(key, family, createdMillis, true, 0, count, sum, cumulative);
   }
 }

@@ -16,8 +16,9 @@ final class LiveGaugeSeries extends Series {
   }
 
   @Override
-  void merge(DeltaBuffer batch, int i, long writer) {
+  boolean merge(DeltaBuffer batch, int i, long writer) {
     byWriter.put(writer, batch.value(i));
+    return false;
   }
 
   @Override

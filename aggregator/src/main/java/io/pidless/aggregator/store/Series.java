@@ -6,6 +6,9 @@ package io.pidless.aggregator.store;
  * delta to a fresh series instead of losing it.
  */
 abstract class Series {
+  /** What {@link #apply} did with a delta. */
+  enum Applied { MERGED, SATURATED, RETIRED }
+
   final SeriesKey key;
   final Family family;
   final long createdMillis;
@@ -19,13 +22,15 @@ abstract class Series {
     this.createdMillis = createdMillis;
   }
 
-  /** Applies delta {@code i} of {@code batch}; false, and nothing applied, when retired. */
-  final synchronized boolean apply(DeltaBuffer batch, int i, long writer) {
+  /**
+   * Applies delta {@code i} of {@code batch}: {@code SATURATED} when a value stopped at its type's
+   * bound ({@link Saturating}); {@code RETIRED}, and nothing applied, when retired.
+   */
+  final synchronized Applied apply(DeltaBuffer batch, int i, long writer) {
     if (retired) {
-      return false;
+      return Applied.RETIRED;
     }
-    merge(batch, i, writer);
-    return true;
+    return merge(batch, i, writer) ? Applied.SATURATED : Applied.MERGED;
   }
 
   /** Refuses every later delta, and returns the final state. */
@@ -47,7 +52,8 @@ abstract class Series {
   /** Forgets what {@code writer} contributed to a live gauge; no-op for other series. */
   void release(long writer) {}
 
-  abstract void merge(DeltaBuffer batch, int i, long writer);
+  /** Merges delta {@code i}; true when a value saturated instead of wrapping or reaching infinity. */
+  abstract boolean merge(DeltaBuffer batch, int i, long writer);
 
   abstract SeriesSnapshot capture();
 

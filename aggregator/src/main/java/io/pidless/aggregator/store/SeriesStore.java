@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.pidless.aggregator.config.AggregatorConfig.Limits;
 import io.pidless.aggregator.stats.AggregatorStats;
+import io.pidless.aggregator.stats.Budget;
 import io.pidless.protocol.ErrorCode;
 import io.pidless.protocol.GaugeMode;
 import io.pidless.protocol.MetricType;
@@ -57,6 +58,8 @@ public final class SeriesStore {
   private final Map<String, Family> families = new HashMap<>();
   private final Map<String, Family> exposedBy = new HashMap<>();
   private final AtomicLong seriesCount = new AtomicLong();
+  /** Bytes of series text held, {@link SeriesText#of series} and {@link SeriesText#ofFamily families}. */
+  private final Budget textBytes;
   private final ReentrantReadWriteLock scrapeLock = new ReentrantReadWriteLock();
   private final Limits limits;
   private final Clock clock;
@@ -67,6 +70,7 @@ public final class SeriesStore {
 
   private SeriesStore(Builder b) {
     this.limits = b.limits;
+    this.textBytes = b.textBytes;
     this.clock = b.clock;
     this.stats = b.stats;
     this.expiryListener = b.expiryListener;
@@ -149,8 +153,12 @@ public final class SeriesStore {
             s = resolve(d, false, NOW);
             d.touchedNanos = now;
           }
-          while (!s.apply(batch, i, writer)) {
+            Series.Applied applied;
+          while ((applied = s.apply(batch, i, writer)) == Series.Applied.RETIRED) {
             s = resolve(d, false, NOW);
+          }
+          if (applied == Series.Applied.SATURATED) {
+            stats.valueSaturated(d.family().type());
           }
           if (d.family().live()) {
             d.markLiveWritten();
@@ -209,6 +217,11 @@ public final class SeriesStore {
     return seriesCount.get();
   }
 
+  /** The budget of series text: its use and limit are self-metrics. */
+  public Budget textBytes() {
+    return textBytes;
+  }
+
   public int familyCount() {
     synchronized (familyLock) {
       return families.size();
@@ -250,11 +263,17 @@ public final class SeriesStore {
           + " would exceed the limit of " + limits.maxSeries() + " series; existing series keep working"
           + " (raise --max-series, or drop a high-cardinality label)"));
     }
+    long text = SeriesText.of(key, wanted);
+    if (!takeText(text, enforceLimit)) {
+      seriesCount.decrementAndGet();
+      throw new Rejected(textLimit("series " + key, text));
+    }
     Series s;
     try {
-      s = acquire(key, wanted, createdMillis == NOW ? clock.millis() : createdMillis);
+      s = acquire(key, wanted, createdMillis == NOW ? clock.millis() : createdMillis, enforceLimit);
     } catch (Rejected e) {
       seriesCount.decrementAndGet();
+      textBytes.give(text);
       throw e;
     }
     stats.seriesCreated.increment();
@@ -264,6 +283,7 @@ public final class SeriesStore {
   private void onEvicted(Series s, RemovalCause cause) {
     SeriesSnapshot last = s.retire();
     seriesCount.decrementAndGet();
+    textBytes.give(SeriesText.of(s.key, s.family));
     if (cause == RemovalCause.EXPIRED) {
       stats.seriesExpired.increment();
       expiryListener.accept(last);
@@ -283,7 +303,7 @@ public final class SeriesStore {
   }
 
   /** Creates the series {@code key} in its family, creating the family if this is its first. */
-  private Series acquire(SeriesKey key, Family wanted, long createdMillis) {
+  private Series acquire(SeriesKey key, Family wanted, long createdMillis, boolean enforceLimit) {
     synchronized (familyLock) {
       Family f = families.get(wanted.name());
       if (f == null) {
@@ -293,6 +313,10 @@ public final class SeriesStore {
             throw new Rejected(new DefinitionRejectedException(ErrorCode.TYPE_CLASH, "metric " + wanted.name()
                 + " would expose " + name + ", which " + other.describe() + " already exposes; rename one of them"));
           }
+        }
+        long text = SeriesText.ofFamily(wanted);
+        if (!takeText(text, enforceLimit)) {
+          throw new Rejected(textLimit("metric " + wanted.name() + "'s help and label names", text));
         }
         families.put(wanted.name(), wanted);
         for (String name : wanted.exposedNames()) {
@@ -315,11 +339,31 @@ public final class SeriesStore {
     Family f = s.family;
     synchronized (familyLock) {
       if (f.remove(s) && families.remove(f.name(), f)) {
+        textBytes.give(SeriesText.ofFamily(f));
         for (String name : f.exposedNames()) {
           exposedBy.remove(name, f);
         }
       }
     }
+  }
+
+  /** Takes {@code n} bytes of the text budget; past the limit only when {@code enforceLimit} is off. */
+  private boolean takeText(long n, boolean enforceLimit) {
+    if (textBytes.take(n)) {
+      return true;
+    }
+    if (enforceLimit) {
+      return false;
+    }
+    textBytes.force(n);
+    return true;
+  }
+
+  private DefinitionRejectedException textLimit(String what, long bytes) {
+    return new DefinitionRejectedException(ErrorCode.SERIES_BYTES_LIMIT, what + " would take " + bytes
+        + " bytes of series text, past the budget of " + textBytes.limit() + " (--max-series-bytes; "
+        + textBytes.used() + " held); existing series keep working (shorten long label values or help, or raise"
+        + " -Xmx or --max-series-bytes)");
   }
 
   private Family checkFamily(DefineRequest r) throws DefinitionRejectedException {
@@ -421,6 +465,7 @@ public final class SeriesStore {
   public static final class Builder {
     private Duration ttl = Duration.ofMinutes(10);
     private Limits limits = Limits.DEFAULTS;
+    private Budget textBytes = new Budget(Long.MAX_VALUE);
     private Ticker ticker = Ticker.systemTicker();
     private Clock clock = Clock.systemUTC();
     private Scheduler scheduler;
@@ -434,6 +479,12 @@ public final class SeriesStore {
 
     public Builder limits(Limits limits) {
       this.limits = limits;
+      return this;
+    }
+
+    /** The budget of series text (--max-series-bytes); unbounded unless given. */
+    public Builder textBytes(Budget budget) {
+      this.textBytes = budget;
       return this;
     }
 

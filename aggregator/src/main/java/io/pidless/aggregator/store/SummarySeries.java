@@ -10,9 +10,13 @@ final class SummarySeries extends Series {
   }
 
   @Override
-  void merge(DeltaBuffer batch, int i, long writer) {
-    count += batch.count(i);
-    sum += batch.value(i);
+  boolean merge(DeltaBuffer batch, int i, long writer) {
+    long c = batch.count(i);
+    double s = batch.value(i);
+    boolean saturated = Saturating.overflows(count, c) || Saturating.overflows(sum, s);
+    count = Saturating.add(count, c);
+    sum = Saturating.add(sum, s);
+    return saturated;
   }
 
   @Override

@@ -15,15 +15,20 @@ final class ValueSeries extends Series {
   }
 
   @Override
-  void merge(DeltaBuffer batch, int i, long writer) {
+  boolean merge(DeltaBuffer batch, int i, long writer) {
     double v = batch.value(i);
+    boolean saturated = false;
     switch (merge) {
-      case ADD -> value += v;
+      case ADD -> {
+        saturated = Saturating.overflows(value, v);
+        value = Saturating.add(value, v);
+      }
       case MAX -> value = hasValue ? Math.max(value, v) : v;
       case MIN -> value = hasValue ? Math.min(value, v) : v;
       case LAST -> value = v;
     }
     hasValue = true;
+    return saturated;
   }
 
   @Override

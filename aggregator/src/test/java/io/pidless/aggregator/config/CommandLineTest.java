@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pidless.protocol.Protocol;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -81,6 +82,23 @@ class CommandLineTest {
     assertUsage("--socket-mode: Invalid socket mode: rw", "--socket-mode", "rw");
     assertUsage("longer than the 107 bytes", "--socket", "/tmp/" + "x".repeat(120));
     assertUsage("unexpected argument 'serve'", "serve");
+  }
+
+  @Test
+  void memoryBudgetsAreSharesOfTheHeapUnlessAFlagSetsThem() throws Exception {
+    AggregatorConfig.Budgets deployed = AggregatorConfig.builder().heap(256L << 20).build().budgets();
+    assertEquals(new AggregatorConfig.Budgets(131_072, 131_072, 524_288, 32L << 20, 65_536), deployed,
+        "-Xmx256m: 1/8 at 256 B a session, 1/16 and 1/4 at 128 B an id, 1/8 of text, the 64 KiB floor");
+    AggregatorConfig.Budgets big = AggregatorConfig.builder().heap(64L << 30).maxConnections(16).build().budgets();
+    assertEquals(Protocol.MAX_IDS_PER_CONNECTION, big.maxIdsPerConnection(), "never above the protocol's bound");
+    assertEquals(64L << 20, big.maxUnreadBytes(), "1/64 of the heap shared by the connections");
+    AggregatorConfig c = CommandLine.parse(new String[] {"--max-sessions", "10", "--max-ids-per-connection=20",
+        "--max-ids", "30", "--max-series-bytes", "4096"}, Map.of("PIDLESS_MAX_UNREAD_BYTES", "2048"));
+    assertEquals(new AggregatorConfig.Budgets(10, 20, 30, 4096, 2048), c.budgets());
+    assertUsage("--max-ids-per-connection: max ids per connection must be at most 1048576",
+        "--max-ids-per-connection", "2000000");
+    assertUsage("--max-unread-bytes: Invalid number for max-unread-bytes: 5000000000 (at most 2147483647)",
+        "--max-unread-bytes", "5000000000");
   }
 
   @Test

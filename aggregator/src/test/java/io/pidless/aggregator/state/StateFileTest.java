@@ -54,7 +54,7 @@ class StateFileTest {
   }
 
   private SessionRegistry sessions() {
-    return new SessionRegistry(TTL, nanos::get);
+    return new SessionRegistry(TTL, 1_000, nanos::get);
   }
 
   private static DefineRequest request(MetricType type, GaugeMode mode, String name, double[] bounds,

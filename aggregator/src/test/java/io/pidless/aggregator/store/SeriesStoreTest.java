@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pidless.aggregator.config.AggregatorConfig.Limits;
 import io.pidless.aggregator.stats.AggregatorStats;
+import io.pidless.aggregator.stats.Budget;
 import io.pidless.protocol.ErrorCode;
 import io.pidless.protocol.GaugeMode;
 import io.pidless.protocol.MetricType;
@@ -273,6 +274,55 @@ class SeriesStoreTest {
     apply(store, 2, again, 1);
     assertEquals(2, store.seriesCount());
     assertEquals(2.0, store.snapshot().stream().mapToDouble(SeriesSnapshot::value).sum());
+  }
+
+  @Test
+  void seriesTextBeyondItsBudgetIsRejectedAndExpiryGivesItBack() throws Exception {
+    Budget text = new Budget(2_000);
+    SeriesStore store = SeriesStore.builder().ttl(TTL).ticker(ticker).stats(stats).textBytes(text).build();
+    Definition small = store.define(counter("t_total", "k", "a"));
+    long held = text.used();
+    assertEquals(SeriesText.ofFamily(small.family()) + SeriesText.of(small.key(), small.family()), held,
+        "the family's help and label names once, the series' name and labels on its 2 lines");
+    DefinitionRejectedException e = assertThrows(DefinitionRejectedException.class,
+        () -> store.define(counter("t_total", "k", "v".repeat(1_000))));
+    assertEquals(ErrorCode.SERIES_BYTES_LIMIT, e.code());
+    assertTrue(e.getMessage().contains("--max-series-bytes"), e.getMessage());
+    assertEquals(held, text.used(), "a rejected series takes nothing");
+    assertEquals(1, store.seriesCount());
+    apply(store, 1, small, 1);
+    assertEquals(1, only(store, "t_total").value(), "existing series keep working");
+    ticker.advance(IDLE.plusSeconds(1));
+    store.cleanUp();
+    assertEquals(0, text.used(), "expiry gives back every byte it took, the family's too");
+  }
+
+  @Test
+  void sumsSaturateAtTheirTypesBoundAndAreCounted() throws Exception {
+    SeriesStore store = store();
+    Definition c = store.define(counter("s_total"));
+    Definition h = store.define(request(MetricType.HISTOGRAM, 0, "s_seconds", new double[] {1}));
+    Definition sm = store.define(request(MetricType.SUMMARY, 0, "s_bytes", new double[0]));
+    DeltaBuffer buf = new DeltaBuffer();
+    for (int i = 0; i < 2; i++) {
+      buf.addValue(c, Double.MAX_VALUE);
+      int at = buf.reserveBuckets(2);
+      buf.setBucket(at, Long.MAX_VALUE);
+      buf.setBucket(at + 1, 1);
+      buf.addHistogram(h, at, -Double.MAX_VALUE);
+      buf.addSummary(sm, Long.MAX_VALUE, 1);
+    }
+    store.apply(buf, 1, new ArrayList<>());
+    assertEquals(Double.MAX_VALUE, only(store, "s_total").value());
+    SeriesSnapshot hist = only(store, "s_seconds");
+    assertArrayEquals(new long[] {Long.MAX_VALUE, Long.MAX_VALUE}, hist.cumulativeBuckets());
+    assertEquals(Long.MAX_VALUE, hist.count());
+    assertEquals(-Double.MAX_VALUE, hist.sum());
+    assertEquals(Long.MAX_VALUE, only(store, "s_bytes").count());
+    assertEquals(2.0, only(store, "s_bytes").sum());
+    assertEquals(1, stats.valuesSaturated(MetricType.COUNTER), "the first delta fit, the second saturated");
+    assertEquals(2, stats.valuesSaturated(MetricType.HISTOGRAM), "the first's +Inf bucket took the count past 2^63-1");
+    assertEquals(1, stats.valuesSaturated(MetricType.SUMMARY));
   }
 
   @Test
