@@ -9,6 +9,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.Unpooled;
 import io.pidless.aggregator.config.AggregatorConfig.Limits;
+import io.pidless.aggregator.stats.Budget;
 import io.pidless.aggregator.store.DefineRequest;
 import io.pidless.aggregator.store.DefinitionRejectedException;
 import io.pidless.aggregator.store.SeriesStore;
@@ -40,7 +41,7 @@ class BatchDecoderFuzzTest {
 
   private static SeriesTable table() {
     SeriesStore store = SeriesStore.builder().ttl(Duration.ofMinutes(10)).limits(Limits.DEFAULTS).build();
-    SeriesTable t = new SeriesTable();
+    SeriesTable t = new SeriesTable(16, new Budget(16));
     try {
       t.put(COUNTER, new SeriesTable.Slot(MetricType.COUNTER, null, 1, store.define(request(MetricType.COUNTER,
           0, "c_total", new double[0]))));

@@ -58,7 +58,7 @@ class StateReaderFuzzTest {
     Path path = DIR.resolve("pidless.state");
     Files.write(path, file(input));
     SeriesStore store = store();
-    SessionRegistry sessions = new SessionRegistry(TTL, () -> 0);
+    SessionRegistry sessions = new SessionRegistry(TTL, 1_000, () -> 0);
     StateReader.Restored restored;
     try {
       restored = StateReader.restore(path, store, sessions, CLOCK);
@@ -74,7 +74,7 @@ class StateReaderFuzzTest {
 
     StateWriter.save(path, store, sessions, CLOCK);
     SeriesStore again = store();
-    SessionRegistry sessionsAgain = new SessionRegistry(TTL, () -> 0);
+    SessionRegistry sessionsAgain = new SessionRegistry(TTL, 1_000, () -> 0);
     StateReader.restore(path, again, sessionsAgain, CLOCK);
     Files.delete(path);
     assertEquals(StateFileTest.contents(store), StateFileTest.contents(again), "saved and restored the same");
