@@ -63,7 +63,7 @@ class DropInTest(AggregatorTestCase):
         # livesum: 7 while the process lived, nothing once it ended.
         self.assertEqual(own["live_inflight"], 7)
         self.assertEqual(own["drop_inflight{}"], 7)
-        self.assertEqual(agg.get(("drop_inflight", frozenset())), 0)
+        self.assertEqual(self.agg.wait_for("drop_inflight", 0), 0)   # once it saw the socket close
         # max mode: the aggregator keeps the peak, the process's own gauge its current value.
         self.assertEqual(agg.get(("drop_peak_bytes", frozenset())), 10)
         self.assertEqual(own["drop_peak_bytes{}"], 3)
