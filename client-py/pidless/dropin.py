@@ -41,7 +41,7 @@ import threading
 from . import wire
 from .runtime import RUNTIME
 from .series import GAUGE_MODES, Series
-from .values import _take_pending
+from .values import TAKE_LOCK_TIMEOUT, _take_pending
 
 log = logging.getLogger("pidless")
 
@@ -193,7 +193,10 @@ class Current(_Reader):
 
     def take(self):
         cell = self._cells[0]
-        with cell._lock:
+        # Bounded, as in pidless.values: a signal handler's flush may have interrupted set().
+        if not cell._lock.acquire(timeout=TAKE_LOCK_TIMEOUT):
+            return None
+        try:
             value = cell._value
             if not cell._dirty and value == self._sent[0]:
                 return None
@@ -201,15 +204,15 @@ class Current(_Reader):
                 value = cell._pick(cell._peak, value)
                 cell._peak = cell._value
             cell._dirty = False
+        finally:
+            cell._lock.release()
         self._sent[0] = value
         self._has_value = True
         return float(value)
 
     def resend_current(self) -> None:
         if self.series.live and self._has_value:
-            cell = self._cells[0]
-            with cell._lock:
-                cell._dirty = True
+            self._cells[0]._dirty = True   # a bool store: atomic, no lock needed
 
     def reset_after_fork(self) -> None:
         _Reader.reset_after_fork(self)

@@ -3,6 +3,7 @@ prometheus_client, see prometheus_python), switched to pidless by one call.
 
     python3 dropin_app.py inprocess        # every metric type, defined before and after the call
     python3 dropin_app.py mismatch         # prometheus_client internals pidless does not know
+    python3 dropin_app.py sigterm          # killed by SIGTERM with deltas pending
     python3 dropin_app.py pool METHOD MAXTASKS    # with PIDLESS_PROMETHEUS_CLIENT=1, sitecustomize
     -> DONE {...}: what this process counted and what its own /metrics showed
 """
@@ -88,6 +89,18 @@ def mismatch() -> dict:
             "flushed": pidless.flush(timeout=5), **own_metrics()}
 
 
+def sigterm() -> dict:
+    """Ends by SIGTERM with deltas pending (flush interval 1 h): pidless' handler flushes first."""
+    import signal
+    import time
+    import pidless
+    pidless.install_prometheus_client()
+    REQUESTS.labels("/term").inc(11)
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(60)   # never reached: the signal ends the process, by SIGTERM
+    return {}
+
+
 def task(args) -> int:
     method, maxtasks, rows = args
     POOL_ROWS.labels(method, maxtasks).inc(rows)
@@ -108,5 +121,5 @@ if __name__ == "__main__":
         # this process and in every spawn/forkserver child.
         result = pool(*sys.argv[2:])
     else:
-        result = {"inprocess": inprocess, "mismatch": mismatch}[sys.argv[1]]()
+        result = {"inprocess": inprocess, "mismatch": mismatch, "sigterm": sigterm}[sys.argv[1]]()
     print("DONE " + json.dumps(result), flush=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import unittest
 
@@ -80,6 +81,12 @@ class DropInTest(AggregatorTestCase):
         self.assertTrue(own["restored"])
         self.assertEqual(own['drop_requests_total{"path": "/a"}'], 7)
         self.assertIsNone(self.agg.value("drop_requests_total", path="/a"))
+
+    def test_sigterm_flushes_then_ends_the_process_by_the_signal(self):
+        done = subprocess.run([self.python, APP, "sigterm"], env=dropin_env(self.agg), cwd=HERE,
+                              capture_output=True, text=True, timeout=120)
+        self.assertEqual(done.returncode, -signal.SIGTERM, done.stderr)
+        self.assertEqual(self.agg.value("drop_requests_total", path="/term"), 11)
 
     def test_multiprocessing_pool_through_the_sitecustomize_recipe(self):
         for method, maxtasks in (("fork", "1"), ("spawn", "none"), ("forkserver", "1")):

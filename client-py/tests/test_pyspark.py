@@ -4,7 +4,6 @@ right after its action, with or without ``@pidless.spark.instrument``, and still
 application stopped. Skipped, with the reason, where no PySpark can be had (see pyspark_home)."""
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import unittest
