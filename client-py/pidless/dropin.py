@@ -3,9 +3,9 @@
 prometheus_client builds every number of a ``Counter``, ``Gauge``, ``Histogram`` and ``Summary``
 through one hook, ``prometheus_client.values.ValueClass(typ, metric_name, name, labelnames,
 labelvalues, help_text, **kwargs)``: multiprocess mode swaps in its mmap-backed class there. pidless
-swaps in :class:`Cell`, a float under a lock exactly like prometheus_client's ``MutexValue`` (same
-``inc``, ``set``, ``get``, exemplars), so the process's own ``/metrics`` keeps showing its values and
-``inc()`` costs what it cost. Beside each series a pidless value (:class:`Snapshot` and friends) is
+swaps in :class:`Cell`, a float under a lock like prometheus_client's ``MutexValue`` (same ``inc``,
+``set``, ``get``, exemplars; ``inc(1)`` lock-free), so the process's own ``/metrics`` keeps showing
+its values and ``inc()`` costs no more than it did. Beside each series a pidless value (:class:`Snapshot` and friends) is
 registered with the runtime: the flusher reads the cells and sends what changed since it last read
 them, so delivery, fork, exit and signal handling are pidless' own (:mod:`pidless.runtime`).
 
@@ -34,6 +34,7 @@ True
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import threading
@@ -41,7 +42,7 @@ import threading
 from . import wire
 from .runtime import RUNTIME
 from .series import GAUGE_MODES, Series
-from .values import TAKE_LOCK_TIMEOUT, _take_pending
+from .values import _GIL_ENABLED, TAKE_LOCK_TIMEOUT, _count_of, _take_pending
 
 log = logging.getLogger("pidless")
 
@@ -85,16 +86,29 @@ class Cell:
         self._value = 0.0
         self._exemplar = None
         self._lock = threading.Lock()
+        self._ones = itertools.count()
         _attach(self, typ, metric_name, name, labelnames, labelvalues, help_text,
                 multiprocess_mode)
 
-    def inc(self, amount) -> None:
+    def _inc_locked(self, amount) -> None:
         with self._lock:
             self._value += amount
+
+    def _inc_ones_lock_free(self, amount) -> None:
+        # The commonest call, inc(1) (a counter, a histogram bucket, a summary count), is one
+        # next() on an itertools.count: atomic under the GIL, as in pidless.values.CounterValue.
+        if amount == 1:
+            next(self._ones)
+            return
+        with self._lock:
+            self._value += amount
+
+    inc = _inc_ones_lock_free if _GIL_ENABLED else _inc_locked
 
     def set(self, value) -> None:
         with self._lock:
             self._value = value
+            self._ones = itertools.count()
 
     def set_exemplar(self, exemplar) -> None:
         with self._lock:
@@ -102,7 +116,11 @@ class Cell:
 
     def get(self):
         with self._lock:
-            return self._value
+            return self.total()
+
+    def total(self):
+        """The value, read without the lock (the flusher's read: each part only grows)."""
+        return self._value + _count_of(self._ones)
 
     def get_exemplar(self):
         with self._lock:
@@ -111,6 +129,7 @@ class Cell:
     def reset_after_fork(self) -> None:
         self._lock = threading.Lock()
         self._value = 0.0
+        self._ones = itertools.count()
 
 
 class GaugeCell(Cell):
@@ -158,7 +177,7 @@ class _Reader:
 
     def _deltas(self) -> list:
         """What each cell gained since the last take; a counter set below it was reset."""
-        now = [cell._value for cell in self._cells]   # one attribute read each: atomic
+        now = [cell.total() for cell in self._cells]
         deltas = [n - s if n >= s else n for n, s in zip(now, self._sent)]
         self._sent = now
         return deltas
@@ -170,8 +189,7 @@ class Snapshot(_Reader):
     __slots__ = ()
 
     def take(self):
-        cell = self._cells[0]
-        now, sent = cell._value, self._sent[0]
+        now, sent = self._cells[0].total(), self._sent[0]
         if now == sent:
             return None
         self._sent[0] = now
@@ -469,6 +487,7 @@ def _adopt_child(metrics, mutex, m) -> int:
         return len(parts)
     for value, typ, sample_name, labelnames, labelvalues, mode in parts:
         with value._lock:
+            value._ones = itertools.count()
             value.__class__ = GaugeCell if typ == "gauge" else Cell
             _attach(value, typ, name, sample_name, labelnames, labelvalues, doc, mode)
     return 0

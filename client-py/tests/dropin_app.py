@@ -65,11 +65,39 @@ def inprocess() -> dict:
     peak.set(10)
     peak.set(3)
     state.set(4)
+    concurrent_increments(pidless)
     assert pidless.flush(timeout=60)
     # A livesum gauge counts while its process lives: read the aggregator now.
     with urllib.request.urlopen(os.environ["PIDLESS_TEST_METRICS_URL"], timeout=10) as response:
         live = parse_text_format(response.read().decode("utf-8"))[("drop_inflight", frozenset())]
     return {"live_inflight": live, **own_metrics()}
+
+
+THREADS, PER_THREAD = 4, 20000
+
+
+def concurrent_increments(pidless) -> None:
+    """inc() (lock-free) and inc(2) (locked) from threads while flushes read the same cell."""
+    import threading
+    hits = pc.Counter("drop_hits", "Hits from threads")
+    stop = threading.Event()
+
+    def work():
+        for i in range(PER_THREAD):
+            hits.inc(2 if i % 2 else 1)
+
+    def flushing():
+        while not stop.is_set():
+            pidless.flush(timeout=60)
+    flusher = threading.Thread(target=flushing)
+    flusher.start()
+    workers = [threading.Thread(target=work) for _ in range(THREADS)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    stop.set()
+    flusher.join()
 
 
 def mismatch() -> dict:

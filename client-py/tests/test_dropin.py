@@ -55,6 +55,8 @@ class DropInTest(AggregatorTestCase):
             ("drop_payload_bytes_count", (("kind", "json"),)): 2,
             ("drop_payload_bytes_sum", (("kind", "json"),)): 300,
             ("drop_state", ()): 4,
+            # 4 threads x 20,000: half inc() (lock-free), half inc(2) (locked), flushed meanwhile.
+            ("drop_hits_total", ()): 4 * 20000 * 1.5,
         }
         for (name, labels), value in expected.items():
             with self.subTest(sample=name, labels=labels):
