@@ -16,7 +16,7 @@ prometheus_client's own modes, in one run.
    as its docs ask; its scrape is ``MultiProcessCollector`` + ``generate_latest`` over the directory.
    pidless: each worker's exit flush goes to a real aggregator (``client-py/tests/aggregator.py``);
    the scrape is an HTTP GET of its /metrics. After 10, 100, 1,000 and 10,000 dead workers: files,
-   bytes on disk (apparent, and allocated), scrape time (best of 3) and the request total, checked.
+   bytes on disk (apparent, and allocated), series scraped, scrape time (best of 5) and the request total, checked.
 """
 from __future__ import annotations
 
@@ -118,7 +118,7 @@ def churn_child(kind: str, how: str, checkpoints: list) -> None:
 def measure(kind: str) -> dict:
     scrape = scrape_multiprocess if kind == "mp" else scrape_aggregator
     times, text = [], ""
-    for _ in range(3):
+    for _ in range(5):
         started = time.perf_counter()
         text = scrape()
         times.append(time.perf_counter() - started)
@@ -194,17 +194,17 @@ def main(how: str, checkpoints: list) -> None:
     print()
     results = churn(how, checkpoints)
     print("%s workers:" % how)
-    print("| dead workers | multiprocess: files | bytes (allocated) | scrape | drop-in + aggregator: "
-          "files | scrape | request total (both) |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| dead workers | multiprocess: files | bytes (allocated) | samples | scrape "
+          "| drop-in + aggregator: files | samples | scrape | request total (both) |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for mp, pl in zip(results["mp"], results["pidless"]):
         expected = mp["workers"] * REQUESTS_PER_WORKER
         check = "exact" if mp["requests_total"] == pl["requests_total"] == expected else (
             "WRONG: %s / %s, expected %d" % (mp["requests_total"], pl["requests_total"], expected))
-        print("| %d | %d | %s (%s) | %.1f ms | %d | %.1f ms | %d, %s |"
+        print("| %d | %d | %s (%s) | %d | %.1f ms | %d | %d | %.1f ms | %d, %s |"
               % (mp["workers"], mp["files"], format(mp["bytes"], ","),
-                 format(mp["allocated_bytes"], ","), mp["scrape_ms"], pl["files"], pl["scrape_ms"],
-                 expected, check))
+                 format(mp["allocated_bytes"], ","), mp["series"], mp["scrape_ms"], pl["files"],
+                 pl["series"], pl["scrape_ms"], expected, check))
     print()
     print("per worker (its work, its end, the drop-in's ACKed flush): multiprocess %.2f ms, "
           "drop-in %.2f ms" % (results["mp"][-1]["ms_per_worker"],

@@ -10,8 +10,8 @@ registered with the runtime: the flusher reads the cells and sends what changed 
 them, so delivery, fork, exit and signal handling are pidless' own (:mod:`pidless.runtime`).
 
 * counter ``x``: the cell of ``x_total`` -> a pidless counter ``x_total``.
-* gauge: the cell -> a pidless gauge; ``multiprocess_mode`` maps by :data:`MODES` (``all`` and
-  ``liveall`` become ``sum`` and ``livesum``: what ``sum without (pid)`` gave).
+* gauge: the cell -> a pidless gauge; ``multiprocess_mode`` maps by :data:`MODES` (``all``, the
+  default, and ``liveall`` become ``livesum``: ``sum without (pid)`` over the processes alive).
 * histogram: the ``_sum`` cell, then one ``_bucket`` cell per bound (``+Inf`` last) -> one pidless
   histogram; summary: ``_count``, then ``_sum`` -> one pidless summary (no quantiles, as before).
 * ``Info``, ``Enum`` and ``Gauge.set_function`` keep no cell: they stay in-process only.
@@ -49,7 +49,7 @@ log = logging.getLogger("pidless")
 ENV_SWITCH = "PIDLESS_PROMETHEUS_CLIENT"
 _ON = ("1", "true", "yes", "on")
 # prometheus_client's multiprocess_mode -> pidless gauge mode (docs/PROTOCOL.md, "Gauge modes").
-MODES = {"all": "sum", "liveall": "livesum", "sum": "sum", "livesum": "livesum", "max": "max",
+MODES = {"all": "livesum", "liveall": "livesum", "sum": "sum", "livesum": "livesum", "max": "max",
          "livemax": "livemax", "min": "min", "livemin": "livemin", "mostrecent": "last",
          "livemostrecent": "last"}
 _SUM = GAUGE_MODES["sum"]

@@ -67,10 +67,11 @@ def inprocess() -> dict:
     state.set(4)
     concurrent_increments(pidless)
     assert pidless.flush(timeout=60)
-    # A livesum gauge counts while its process lives: read the aggregator now.
+    # livesum gauges count while their process lives: read the aggregator now.
     with urllib.request.urlopen(os.environ["PIDLESS_TEST_METRICS_URL"], timeout=10) as response:
-        live = parse_text_format(response.read().decode("utf-8"))[("drop_inflight", frozenset())]
-    return {"live_inflight": live, **own_metrics()}
+        live = parse_text_format(response.read().decode("utf-8"))
+    return {"live_inflight": live[("drop_inflight", frozenset())],
+            "live_state": live[("drop_state", frozenset())], **own_metrics()}
 
 
 THREADS, PER_THREAD = 4, 20000

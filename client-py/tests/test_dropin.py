@@ -54,7 +54,6 @@ class DropInTest(AggregatorTestCase):
             ("drop_batches_total", ()): 2.5,
             ("drop_payload_bytes_count", (("kind", "json"),)): 2,
             ("drop_payload_bytes_sum", (("kind", "json"),)): 300,
-            ("drop_state", ()): 4,
             # 4 threads x 20,000: half inc() (lock-free), half inc(2) (locked), flushed meanwhile.
             ("drop_hits_total", ()): 4 * 20000 * 1.5,
         }
@@ -63,10 +62,12 @@ class DropInTest(AggregatorTestCase):
                 self.assertEqual(agg.get((name, frozenset(labels))), value)
                 # The process's own /metrics shows the same: it counted all of it.
                 self.assertEqual(own[name + json.dumps(dict(labels))], value)
-        # livesum: 7 while the process lived, nothing once it ended.
-        self.assertEqual(own["live_inflight"], 7)
-        self.assertEqual(own["drop_inflight{}"], 7)
+        # livesum, and the default mode 'all' made livesum: their value while the process lived,
+        # nothing once it ended.
+        self.assertEqual((own["live_inflight"], own["live_state"]), (7, 4))
+        self.assertEqual((own["drop_inflight{}"], own["drop_state{}"]), (7, 4))
         self.assertEqual(self.agg.wait_for("drop_inflight", 0), 0)   # once it saw the socket close
+        self.assertEqual(self.agg.wait_for("drop_state", 0), 0)
         # max mode: the aggregator keeps the peak, the process's own gauge its current value.
         self.assertEqual(agg.get(("drop_peak_bytes", frozenset())), 10)
         self.assertEqual(own["drop_peak_bytes{}"], 3)
