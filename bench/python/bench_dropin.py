@@ -6,7 +6,7 @@ prometheus_client's own modes, in one run.
     /usr/bin/python3 bench/python/bench_dropin.py          # from the repository root
     /usr/bin/python3 bench/python/bench_dropin.py 10 100   # fewer dead workers, for a quick look
 
-1. ``inc()`` and friends, ns/op (best of 5, each side in its own fresh interpreter, twice):
+1. ``inc()`` and friends, ns/op (best of 9, each side in its own fresh interpreter, 3 rounds):
    prometheus_client in-process, multiprocess mode (PROMETHEUS_MULTIPROC_DIR), and the drop-in
    (the same prometheus_client code after ``pidless.install_prometheus_client()``; flusher parked).
 2. Workers that came and went: one host process per side defines a request counter (5 paths),
@@ -51,6 +51,7 @@ def inc_child(kind: str) -> None:
         pidless.configure(socket=os.path.join(tempfile.mkdtemp(), "none.sock"),
                           flush_interval=3600, exit_timeout=0.1)
         assert pidless.install_prometheus_client()
+    bench_inc.REPEAT = 9   # shared, loaded machines: more samples for the minimum
     print(json.dumps(bench_inc.bench_prometheus()))
 
 
@@ -177,7 +178,7 @@ def main(how: str, checkpoints: list) -> None:
     import prometheus_client
     version = getattr(prometheus_client, "__version__", None) or bench_inc._debian_version()
     runs = {"inproc": [], "mp": [], "dropin": []}
-    for _ in range(2):
+    for _ in range(3):
         for kind in runs:
             runs[kind] += run_child("--inc", kind)
     best = {k: {op: min(r[op] for r in rs) for op in rs[0]} for k, rs in runs.items()}

@@ -105,7 +105,7 @@ class Cell:
 
     inc = _inc_ones_lock_free if _GIL_ENABLED else _inc_locked
 
-    def set(self, value) -> None:
+    def set(self, value, timestamp=None) -> None:   # timestamp: mostrecent gauges (0.17+)
         with self._lock:
             self._value = value
             self._ones = itertools.count()
@@ -144,7 +144,7 @@ class GaugeCell(Cell):
             if self._pick is not None:
                 self._peak = self._pick(self._peak, self._value)
 
-    def set(self, value) -> None:
+    def set(self, value, timestamp=None) -> None:
         with self._lock:
             self._value = value
             self._dirty = True
