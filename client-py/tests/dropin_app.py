@@ -79,26 +79,13 @@ THREADS, PER_THREAD = 4, 20000
 
 def concurrent_increments(pidless) -> None:
     """inc() (lock-free) and inc(2) (locked) from threads while flushes read the same cell."""
-    import threading
+    from races import race
     hits = pc.Counter("drop_hits", "Hits from threads")
-    stop = threading.Event()
 
     def work():
         for i in range(PER_THREAD):
             hits.inc(2 if i % 2 else 1)
-
-    def flushing():
-        while not stop.is_set():
-            pidless.flush(timeout=60)
-    flusher = threading.Thread(target=flushing)
-    flusher.start()
-    workers = [threading.Thread(target=work) for _ in range(THREADS)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join()
-    stop.set()
-    flusher.join()
+    race(work, THREADS, lambda: pidless.flush(timeout=60))
 
 
 def mismatch() -> dict:
