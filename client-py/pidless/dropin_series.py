@@ -201,16 +201,16 @@ def attach(cell, typ, metric_name, name, labelnames, labelvalues, help_text, mod
             RUNTIME.add_value(SummarySnapshot(_series(group, ()), group.cells))
     else:
         warn_once("pidless: prometheus_client series %s (%s) is not sent to the aggregator: "
-                   "pidless does not know this kind of value; it stays in-process only"
-                   % (name, typ))
+                  "pidless does not know this kind of value; it stays in-process only"
+                  % (name, typ))
 
 
 def _group_for(metric_name: str, key_values: tuple, cell):
     group = getattr(_state, "group", None)
     if group is None or group.key != (metric_name, key_values):
         warn_once("pidless: prometheus_client created %s%s out of the expected order; it stays "
-                   "in-process only (a prometheus_client version pidless does not know?)"
-                   % (metric_name, key_values))
+                  "in-process only (a prometheus_client version pidless does not know?)"
+                  % (metric_name, key_values))
         _state.group = None
         return None
     group.cells.append(cell)
@@ -226,7 +226,7 @@ def _attach_gauge(cell, name, help_text, labels, mp_mode) -> None:
     mode_name = MODES.get(mp_mode)
     if mode_name is None:
         warn_once("pidless: Gauge %s has multiprocess_mode=%r, unknown to pidless; merging it as "
-                   "livesum (set a mode from %s)" % (name, mp_mode, ", ".join(sorted(MODES))))
+                  "livesum (set a mode from %s)" % (name, mp_mode, ", ".join(sorted(MODES))))
         mode_name = "livesum"
     mode = GAUGE_MODES[mode_name]
     series = Series(wire.GAUGE, mode, name, help_text, labels, ())
