@@ -10,13 +10,16 @@ them without any pid label and serves one ``/metrics``.
 >>> pidless.flush(timeout=1.0)   # doctest: +SKIP
 True
 
+Code instrumented with prometheus_client sends too, unchanged, after
+:func:`install_prometheus_client` (or ``PIDLESS_PROMETHEUS_CLIENT=1`` at ``import pidless``).
+
 In a PySpark worker, every way a task or the worker ends flushes first
 (:mod:`pidless.pyspark_worker`); ``pidless.spark`` has the explicit helpers, and the README
 (section "PySpark") a complete example.
 """
 from __future__ import annotations
 
-from . import pyspark_worker, spark
+from . import dropin, pyspark_worker, spark
 from .config import check_seconds
 from .metrics import DEFAULT_BUCKETS, Counter, Gauge, Histogram, Summary
 from .runtime import RUNTIME
@@ -24,7 +27,7 @@ from .runtime import RUNTIME
 pyspark_worker.install(RUNTIME)
 
 __all__ = ["Counter", "Gauge", "Histogram", "Summary", "DEFAULT_BUCKETS", "configure", "flush",
-           "spark"]
+           "install_prometheus_client", "spark"]
 __version__ = "0.1.0"
 
 
@@ -57,3 +60,23 @@ def flush(timeout: float = 2.0) -> bool:
     True
     """
     return RUNTIME.flush(check_seconds("timeout", timeout))
+
+
+def install_prometheus_client() -> bool:
+    """Every prometheus_client ``Counter``, ``Gauge``, ``Histogram`` and ``Summary`` of this
+    process, also those defined before the call, sends its changes to the aggregator too; the
+    process's own prometheus_client ``/metrics`` keeps its values. True when installed; False,
+    with one error logged, when prometheus_client is missing or of a shape pidless does not know.
+    ``PIDLESS_PROMETHEUS_CLIENT=1`` does this at ``import pidless``. See :mod:`pidless.dropin`.
+
+    >>> import prometheus_client, pidless  # doctest: +SKIP
+    >>> REQUESTS = prometheus_client.Counter("app_requests_total", "Requests")  # doctest: +SKIP
+    >>> pidless.install_prometheus_client()  # doctest: +SKIP
+    True
+    >>> REQUESTS.inc()   # counted in-process and by the aggregator  # doctest: +SKIP
+    """
+    return dropin.install()
+
+
+if dropin.requested():
+    install_prometheus_client()

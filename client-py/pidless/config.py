@@ -1,14 +1,15 @@
 """Settings read from the environment, overridable with :func:`pidless.configure`.
 
-==========================  ==========================  =================================
-variable                    default                     meaning
-==========================  ==========================  =================================
-``PIDLESS_SOCKET``          see :func:`default_socket`  the aggregator's Unix socket
-``PIDLESS_AGGREGATOR_UID``  any                         send only to an aggregator of this uid
-``PIDLESS_FLUSH_INTERVAL``  1 (seconds)                 how often the flusher thread sends
-``PIDLESS_EXIT_TIMEOUT``    2 (seconds)                 longest wait for the ACK at exit
-``PIDLESS_PYSPARK_AUTO``    on                          task-end flushes in PySpark workers
-==========================  ==========================  =================================
+=============================  ==========================  ======================================
+variable                       default                     meaning
+=============================  ==========================  ======================================
+``PIDLESS_SOCKET``             see :func:`default_socket`  the aggregator's Unix socket
+``PIDLESS_AGGREGATOR_UID``     any                         send only to an aggregator of this uid
+``PIDLESS_FLUSH_INTERVAL``     1 (seconds)                 how often the flusher thread sends
+``PIDLESS_EXIT_TIMEOUT``       2 (seconds)                 longest wait for the ACK at exit
+``PIDLESS_PYSPARK_AUTO``       on                          task-end flushes in PySpark workers
+``PIDLESS_PROMETHEUS_CLIENT``  off                         prometheus_client metrics sent too
+=============================  ==========================  ======================================
 
 >>> Config({"PIDLESS_FLUSH_INTERVAL": "0.5"}).flush_interval
 0.5

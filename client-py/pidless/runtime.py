@@ -63,6 +63,7 @@ class Runtime:
     def add_value(self, value) -> None:
         with self._lock:
             self._values.append(value)
+            self._start()   # values of prometheus_client metrics come without a register()
 
     def flush(self, timeout: float) -> bool:
         """A flush somebody waits on: it reconnects and retries until ``timeout`` (a connection

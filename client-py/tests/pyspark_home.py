@@ -15,8 +15,10 @@ Without either, the PySpark tests are skipped with the reason.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
+import subprocess
 import sys
 import tarfile
 import tempfile
@@ -35,10 +37,39 @@ class PySpark:
     def __init__(self, spark_home: str, pythonpath: list, source: str) -> None:
         self.spark_home, self.pythonpath, self.source = spark_home, pythonpath, source
 
+    def run_driver(self, python: str, script: str, args: list, agg, pythonpath=(), timeout=600,
+                   **env) -> tuple:
+        """Runs ``python script args`` as a PySpark driver whose executors send to ``agg``
+        (flush interval 1 h: only the exit paths deliver); its workers run ``python`` too.
+        Returns (exit code, {scenario: the driver's ``RESULT {"scenario": ...}`` line}, stderr)."""
+        env = dict(os.environ, SPARK_HOME=self.spark_home, PYSPARK_PYTHON=python,
+                   PYTHONPATH=os.pathsep.join(list(pythonpath) + self.pythonpath
+                                              + [os.path.join(REPO, "client-py")]),
+                   SPARK_LOCAL_IP="127.0.0.1", PIDLESS_SOCKET=agg.socket,
+                   PIDLESS_FLUSH_INTERVAL="3600", PIDLESS_EXIT_TIMEOUT="60",
+                   PIDLESS_TEST_METRICS_URL=agg.url, **env)
+        done = subprocess.run([python, script] + list(args), cwd=os.path.dirname(script), env=env,
+                              text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=timeout)
+        results = [json.loads(line[len("RESULT "):]) for line in done.stdout.splitlines()
+                   if line.startswith("RESULT ")]
+        return done.returncode, {r["scenario"]: r for r in results}, done.stderr
 
-def find(workdir: str) -> PySpark:
+
+_workdirs = []
+
+
+def default_workdir() -> str:
+    """``PIDLESS_PYSPARK_WORKDIR`` (Maven sets target/), else one temporary directory per run."""
+    if not _workdirs:
+        _workdirs.append(os.environ.get("PIDLESS_PYSPARK_WORKDIR") or tempfile.mkdtemp(prefix="plspark"))
+    return _workdirs[0]
+
+
+def find(workdir: str = None) -> PySpark:
     """An installed pyspark, else one laid out in ``workdir``; raises ``unittest.SkipTest``."""
     import unittest
+    workdir = workdir or default_workdir()
     spec = importlib.util.find_spec("pyspark")
     if spec is not None and spec.origin:
         home = os.path.dirname(spec.origin)

@@ -11,16 +11,18 @@ import tempfile
 import unittest
 
 import pidless
-from pidless import (config, connection, delivery, exit_signals, metrics, names, pyspark_worker,
-                     runtime, series, spark, timing, values, wire)
+from pidless import (config, connection, delivery, dropin, dropin_cells, dropin_series,
+                     exit_signals, metrics, names, pyspark_worker, runtime, series, spark, timing,
+                     values, wire)
 from pidless.runtime import RUNTIME
 
 from aggregator import PATIENCE, Aggregator
 
 
 def load_tests(loader, tests, ignore):
-    for module in (pidless, config, connection, delivery, exit_signals, metrics, names,
-                   pyspark_worker, runtime, series, spark, timing, values, wire):
+    for module in (pidless, config, connection, delivery, dropin, dropin_cells, dropin_series,
+                   exit_signals, metrics, names, pyspark_worker, runtime, series, spark, timing,
+                   values, wire):
         tests.addTests(doctest.DocTestSuite(module, extraglobs={"pidless": pidless}))
     return tests
 

@@ -4,44 +4,32 @@ right after its action, with or without ``@pidless.spark.instrument``, and still
 application stopped. Skipped, with the reason, where no PySpark can be had (see pyspark_home)."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
 import tempfile
 import unittest
 
 import pyspark_home
 import pyspark_job
-from aggregator import REPO, AggregatorTestCase
+from aggregator import AggregatorTestCase
 
 DRIVER_TIMEOUT = 600
 SCENARIOS = ("plain", "decorated", "first_attempt_raise", "first_attempt_os_exit",
              "first_attempt_sighup", "first_attempt_sigterm", "decorated_raise", "shipped")
-_workdir = os.environ.get("PIDLESS_PYSPARK_WORKDIR") or tempfile.mkdtemp(prefix="plspark")
 
 
 class PySparkJobTest(AggregatorTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.pyspark = pyspark_home.find(_workdir)
+        cls.pyspark = pyspark_home.find()
         print("\ntest_pyspark: " + cls.pyspark.source, file=sys.stderr)
 
     def run_job(self, master: str, reuse: str) -> dict:
         shipped = tempfile.mkdtemp(prefix="plship")
-        env = dict(os.environ, SPARK_HOME=self.pyspark.spark_home, PYSPARK_PYTHON=sys.executable,
-                   PYTHONPATH=os.pathsep.join(self.pyspark.pythonpath + [os.path.join(REPO, "client-py")]),
-                   SPARK_LOCAL_IP="127.0.0.1", PIDLESS_SOCKET=self.agg.socket,
-                   PIDLESS_FLUSH_INTERVAL="3600", PIDLESS_EXIT_TIMEOUT="60",
-                   PIDLESS_TEST_METRICS_URL=self.agg.url)
-        driver = subprocess.run([sys.executable, pyspark_job.__file__, master, reuse, shipped],
-                                cwd=os.path.dirname(pyspark_job.__file__), env=env, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                timeout=DRIVER_TIMEOUT)
-        self.assertEqual(driver.returncode, 0, driver.stderr[-5000:])
-        results = [json.loads(line[len("RESULT "):]) for line in driver.stdout.splitlines()
-                   if line.startswith("RESULT ")]
-        return {r["scenario"]: r for r in results}
+        code, results, stderr = self.pyspark.run_driver(
+            sys.executable, pyspark_job.__file__, [master, reuse, shipped], self.agg,
+            timeout=DRIVER_TIMEOUT)
+        self.assertEqual(code, 0, stderr[-5000:])
+        return results
 
     def check(self, master: str, reuse: str) -> None:
         results = self.run_job(master, reuse)

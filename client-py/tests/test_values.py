@@ -6,34 +6,19 @@ inc()'s load and store, and the increment is sent twice); inc() by 1 takes a loc
 """
 from __future__ import annotations
 
-import threading
 import unittest
 
 from pidless import wire
 from pidless.series import Series
 from pidless.values import CounterValue, HistogramValue
+from races import race
 
 THREADS = 4
 PER_THREAD = 50000
 
 
 def _race(value, work, add_taken) -> None:
-    stop = threading.Event()
-
-    def taker():
-        while not stop.is_set():
-            add_taken(value.take())
-
-    flusher = threading.Thread(target=taker)
-    flusher.start()
-    writers = [threading.Thread(target=lambda: [work() for _ in range(PER_THREAD)])
-               for _ in range(THREADS)]
-    for t in writers:
-        t.start()
-    for t in writers:
-        t.join()
-    stop.set()
-    flusher.join()
+    race(lambda: [work() for _ in range(PER_THREAD)], THREADS, lambda: add_taken(value.take()))
     add_taken(value.take())
 
 
