@@ -155,6 +155,7 @@ class SinkIT {
         .set("spark.ui.prometheus.enabled", "true")
         .set("spark.metrics.conf.*.sink.prometheusServlet.class", "org.apache.spark.metrics.sink.PrometheusServlet")
         .set("spark.metrics.conf.*.sink.prometheusServlet.path", "/metrics/prometheus")
+        .set("spark.metrics.conf.*.source.jvm.class", "org.apache.spark.metrics.source.JvmSource")
         .set("spark.executor.heartbeatInterval", "60s")   // fewer driver-side events between reads
         .set("spark.pidless.socket", aggregator.socket().toString())
         .set("spark.pidless.flushInterval", "200ms");
