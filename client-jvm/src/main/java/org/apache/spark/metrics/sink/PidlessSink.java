@@ -32,8 +32,16 @@ public class PidlessSink implements Sink {
   private final RegistryReporter reporter;
 
   public PidlessSink(Properties properties, MetricRegistry registry) {
-    int period = Integer.parseInt(properties.getProperty(PERIOD, "10").trim());
-    TimeUnit unit = TimeUnit.valueOf(properties.getProperty(UNIT, "seconds").trim().toUpperCase(Locale.ROOT));
+    int period;
+    TimeUnit unit;
+    try {
+      period = Integer.parseInt(properties.getProperty(PERIOD, "10").trim());
+      unit = TimeUnit.valueOf(properties.getProperty(UNIT, "seconds").trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("PidlessSink: sink.pidless.period must be a whole number and "
+          + "sink.pidless.unit a TimeUnit such as seconds, got period=" + properties.getProperty(PERIOD)
+          + " unit=" + properties.getProperty(UNIT) + " (spark.metrics.conf.*.sink.pidless.*)", e);
+    }
     MetricsSystem.checkMinimalPollingPeriod(unit, period);
     reporter = RegistryReporter.forCurrentApp(registry, Duration.ofMillis(unit.toMillis(period)));
   }
