@@ -22,9 +22,10 @@ final class RegistryProbe implements FlatMapFunction<Iterator<Integer>, Registry
 
   /**
    * One JVM's registry: registered name to kind ({@code counter}, {@code meter}, {@code histogram},
-   * {@code gauge}), and the count of each that counts.
+   * {@code gauge}), the count of each that counts, and the value of each gauge that is a number.
    */
-  record Snapshot(String executorId, Map<String, String> kinds, Map<String, Long> counts) implements Serializable {}
+  record Snapshot(String executorId, Map<String, String> kinds, Map<String, Long> counts,
+      Map<String, Double> gauges) implements Serializable {}
 
   @Override
   public Iterator<Snapshot> call(Iterator<Integer> ignored) {
@@ -36,6 +37,7 @@ final class RegistryProbe implements FlatMapFunction<Iterator<Integer>, Registry
   static Snapshot snapshot(String executorId, MetricRegistry registry) {
     Map<String, String> kinds = new TreeMap<>();
     Map<String, Long> counts = new TreeMap<>();
+    Map<String, Double> gauges = new TreeMap<>();
     for (Map.Entry<String, Metric> e : registry.getMetrics().entrySet()) {
       if (e.getValue() instanceof Counting c) {
         kinds.put(e.getKey(), c instanceof com.codahale.metrics.Counter ? "counter"
@@ -43,8 +45,11 @@ final class RegistryProbe implements FlatMapFunction<Iterator<Integer>, Registry
         counts.put(e.getKey(), c.getCount());
       } else {
         kinds.put(e.getKey(), "gauge");
+        if (e.getValue() instanceof com.codahale.metrics.Gauge<?> g && g.getValue() instanceof Number n) {
+          gauges.put(e.getKey(), n.doubleValue());
+        }
       }
     }
-    return new Snapshot(executorId, kinds, counts);
+    return new Snapshot(executorId, kinds, counts, gauges);
   }
 }

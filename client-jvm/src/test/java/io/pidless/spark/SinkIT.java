@@ -37,7 +37,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * <ol>
  *   <li>{@code PidlessSink} by configuration alone, the jar on the executors' extraClassPath: every
  *   exported counter equals the sum of what the driver's and each executor's own registries count;
- *   no application or executor id in any name or label;</li>
+ *   a {@code livesum} gauge ({@code spark_jvm_heap_max}) is the three JVMs' sum, then the driver's
+ *   alone once the executors exited; no application or executor id in any name or label;</li>
  *   <li>{@code PidlessPlugin} with {@code spark.pidless.metricsSystem=true}, the jar through
  *   {@code spark.jars} only: the executors' flush at shutdown makes the executor counters equal
  *   Spark's executor totals (what its REST API serves).</li>
@@ -53,6 +54,9 @@ class SinkIT {
   private Path tmp;
   private Path input;
   private final Set<String> sparkSeries = new TreeSet<>();
+  /** {@code jvm.heap.max} of the driver, and of the driver and both executors, at the probes. */
+  private double driverHeapMax;
+  private double nodeHeapMax;
   private final List<String> appIds = new java.util.ArrayList<>();
 
   @BeforeAll
@@ -100,7 +104,10 @@ class SinkIT {
     assertEquals(asDoubles(expected), exported, "every counter pidless exports equals the sum of Spark's registries");
     assertTrue(exported.containsKey("spark_executor_succeeded_tasks_total"), exported.keySet().toString());
     assertTrue(exported.containsKey("spark_executor_shuffle_bytes_written_total"), exported.keySet().toString());
+    // a livesum gauge: the node's total while the executors live, the driver's alone once they left
+    assertEquals(nodeHeapMax, first.value("spark_jvm_heap_max{" + APP_LABEL + "}"), "driver + 2 executors");
     Scrape firstDone = aggregator.scrape();   // with what the first stop() flushed
+    assertEquals(driverHeapMax, firstDone.value("spark_jvm_heap_max{" + APP_LABEL + "}"), "executors gone");
     assertNoIds(firstDone);
     Set<String> pidlessAfterFirst = series(firstDone);
     int sparkAfterFirst = sparkSeries.size();
@@ -198,6 +205,11 @@ class SinkIT {
     });
     add(expected, driver, sc.sc().applicationId(), moving);
     writeNameTable(sc.sc().applicationId(), driver, lastPerExecutor.values());
+    driverHeapMax = heapMax(driver);
+    nodeHeapMax = driverHeapMax;
+    for (RegistryProbe.Snapshot s : lastPerExecutor.values()) {
+      nodeHeapMax += heapMax(s);
+    }
     System.out.println("driver counts that moved during the report, not compared: " + moving);
     assertTrue(moving.size() <= 3, "the driver is nearly idle: " + moving);
     for (String name : moving) {
@@ -229,6 +241,11 @@ class SinkIT {
     List<String> lines = new java.util.ArrayList<>();
     rows.forEach((k, v) -> lines.add(String.join(",", wheres.get(k)) + "\t" + v));
     Files.write(Path.of(System.getProperty("pidless.test.classes")).resolveSibling("spark-metric-names.tsv"), lines);
+  }
+
+  private static double heapMax(RegistryProbe.Snapshot s) {
+    return s.gauges().entrySet().stream().filter(e -> e.getKey().endsWith(".jvm.heap.max")).findFirst()
+        .orElseThrow().getValue();
   }
 
   private static long succeeded(RegistryProbe.Snapshot s) {
