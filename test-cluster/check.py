@@ -101,6 +101,7 @@ def report(prom, expected_path, restart_path):
     check_cardinality(r, prom, exp, now, window)
     check_fault(r, prom, exp, restart, resets, window)
     check_pushgateway(r, prom, exp, measured)
+    check_sink(r, prom, exp, now, window)
     print("RESULT: %s" % ("PASS" if r.failures == 0 else "FAIL (%d checks failed)" % r.failures))
     return 0 if r.failures == 0 else 1
 
@@ -192,6 +193,58 @@ def check_pushgateway(r, prom, exp, measured):
             "pushgateway %s, pidless %s, sent %d by %d tasks"
             % ("absent" if pgw is None else "%d" % pgw, "absent" if ours is None else "%d" % ours,
                exp["records"], exp["python_tasks"]))
+
+
+# PidlessSink's executor counters and Spark's REST executor totals they must equal
+SINK_TOTALS = [
+    ("spark_executor_succeeded_tasks_total", "completedTasks"),
+    ("spark_executor_bytes_read_total", "totalInputBytes"),
+    ("spark_executor_shuffle_total_bytes_read_total", "totalShuffleRead"),
+    ("spark_executor_shuffle_bytes_written_total", "totalShuffleWrite"),
+]
+# the plugin's own series; every other spark_* series of the pidless job comes from PidlessSink
+PLUGIN_NAMES = "spark_(tasks?|jobs|stages|accumulator)(_.*)?"
+
+
+def series_count(prom, match, now, window):
+    """How many series Prometheus stored for ``match`` during the run."""
+    url = prom + "/api/v1/series?" + urllib.parse.urlencode(
+        {"match[]": match, "start": "%.3f" % (now - window), "end": "%.3f" % now})
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        return json.load(resp)["data"]
+
+
+def app_id_in(name, app_id):
+    """Whether a metric name carries the application id, as Spark's PrometheusServlet names do.
+
+    >>> app_id_in("metrics_app_20261203091500_0000_driver_jvm_heap_used_Value", "app-20261203091500-0000")
+    True
+    >>> app_id_in("spark_jvm_heap_used", "app-20261203091500-0000")
+    False
+    """
+    return app_id.replace("-", "_") in name or app_id in name
+
+
+def check_sink(r, prom, exp, now, window):
+    """PidlessSink: executor counters equal Spark's REST totals; series without ids, beside Spark's own."""
+    print("PidlessSink (Spark's metrics system), beside Spark's PrometheusServlet on the driver:")
+    app = json.dumps({"app_name": exp["app_name"]}, sort_keys=True)
+    for metric, key in SINK_TOTALS:
+        total, _ = lifetime_totals(prom, metric, window).get(app, (None, 0))
+        want = exp["executor_totals"][key]
+        r.check(total == want, "%s = REST %s" % (metric, key),
+                "prometheus %s, Spark %d" % ("absent" if total is None else "%d" % total, want))
+    sink = [s for s in series_count(prom, '{job="pidless",__name__=~"spark_.*"}', now, window)
+            if not re.fullmatch(PLUGIN_NAMES, s["__name__"])]
+    spark = series_count(prom, '{job=~"spark_driver|spark_executors"}', now, window)
+    with_ids = [s for s in sink if app_id_in(s["__name__"], exp["app_id"])
+                or any(k not in ("__name__", "job", "instance", "app_name") for k in s)]
+    r.check(sink and not with_ids, "no application or executor id in any PidlessSink series",
+            "%d series, %d with ids %s" % (len(sink), len(with_ids), [s["__name__"] for s in with_ids[:3]]))
+    spark_ids = sum(1 for s in spark if "executor_id" in s or app_id_in(s["__name__"], exp["app_id"]))
+    r.check(len(spark) > 0, "series stored for the run: Spark's servlets vs pidless",
+            "Spark %d (%d named or labelled by application/executor id), pidless sink %d"
+            % (len(spark), spark_ids, len(sink)))
 
 
 if __name__ == "__main__":

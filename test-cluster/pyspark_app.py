@@ -87,6 +87,16 @@ def python_task(fault):
     return task
 
 
+def executor_totals(sc):
+    """Spark's own executor totals from its REST API (every executor, the driver left out): what
+    PidlessSink's spark_executor_*_total counters must equal once the executors flushed at stop."""
+    url = "%s/api/v1/applications/%s/allexecutors" % (sc.uiWebUrl, sc.applicationId)
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        executors = [e for e in json.load(resp) if e["id"] != "driver"]
+    return {key: sum(e[key] for e in executors)
+            for key in ("completedTasks", "totalInputBytes", "totalShuffleRead", "totalShuffleWrite")}
+
+
 def main(out, small, large, fault):
     from pyspark import SparkContext
     sc = SparkContext(appName="pidless-test-cluster")
@@ -119,6 +129,7 @@ def main(out, small, large, fault):
         "tasks": 2 * sum(p["partitions"] for p in phases), "jobs": jobs, "stages": jobs,
         "python_tasks": len(per_task), "per_task_records": per_task, "phases": phases,
         "executors": sc._jsc.sc().getExecutorMemoryStatus().size() - 1,
+        "app_id": sc.applicationId, "executor_totals": executor_totals(sc),
     }
     sc.stop()
     expected["stopped_ms"] = int(time.time() * 1000)

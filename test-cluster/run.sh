@@ -107,6 +107,7 @@ mkdir -p "$WORK/classes"
 javac -nowarn -d "$WORK/classes" -cp "$SPARK_HOME/jars/*" "$HERE"/src/io/pidless/testcluster/*.java
 (cd "$WORK/classes" && jar cf "$WORK/job.jar" .)
 
+# Spark's jars/ holds the client jar (above): PidlessSink starts with every metrics system
 # Spark's launcher (JavaModuleOptions) adds these on Java 17; Master, Worker and the driver need them too
 OPENS=(-XX:+IgnoreUnrecognizedVMOptions -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true)
 for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util java.util.concurrent \
@@ -119,7 +120,7 @@ export SPARK_HOME SPARK_SCALA_VERSION=2.13 SPARK_LOCAL_IP=127.0.0.1 SPARK_LOCAL_
 
 # --- the cluster --------------------------------------------------------------------------------------
 SOCK="$WORK/p.sock"
-AGG_PORT=$(free_port) PROM_PORT=$(free_port) PGW_PORT=$(free_port) MASTER_PORT=$(free_port)
+AGG_PORT=$(free_port) PROM_PORT=$(free_port) PGW_PORT=$(free_port) MASTER_PORT=$(free_port) UI_PORT=$(free_port)
 PROM="http://127.0.0.1:$PROM_PORT"
 PGW="http://127.0.0.1:$PGW_PORT"
 
@@ -142,6 +143,13 @@ scrape_configs:
   - job_name: pushgateway
     honor_labels: true
     static_configs: [{targets: ["127.0.0.1:$PGW_PORT"]}]
+  # side by side with PidlessSink: Spark's own Prometheus endpoints on the driver's UI
+  - job_name: spark_driver
+    metrics_path: /metrics/prometheus/
+    static_configs: [{targets: ["127.0.0.1:$UI_PORT"]}]
+  - job_name: spark_executors
+    metrics_path: /metrics/executors/prometheus/
+    static_configs: [{targets: ["127.0.0.1:$UI_PORT"]}]
 EOF
 start prometheus prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
   --web.listen-address="127.0.0.1:$PROM_PORT"
@@ -162,7 +170,12 @@ log "up: master $MASTER, 2 workers, aggregator :$AGG_PORT, prometheus :$PROM_POR
 mkdir -p "$WORK/fault"
 start driver env PYSPARK_PYTHON="$PYTHON" PYTHONPATH="$CLIENT_PY" "$SPARK_HOME/bin/spark-submit" \
   --master "$MASTER" --jars "$WORK/job.jar" --driver-memory 512m \
-  --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 --conf spark.ui.enabled=false \
+  --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 \
+  --conf spark.ui.port="$UI_PORT" --conf spark.ui.prometheus.enabled=true \
+  --conf 'spark.metrics.conf.*.sink.prometheusServlet.class=org.apache.spark.metrics.sink.PrometheusServlet' \
+  --conf 'spark.metrics.conf.*.sink.prometheusServlet.path=/metrics/prometheus' \
+  --conf 'spark.metrics.conf.*.sink.pidless.class=org.apache.spark.metrics.sink.PidlessSink' \
+  --conf 'spark.metrics.conf.*.sink.pidless.period=1' --conf 'spark.metrics.conf.*.sink.pidless.unit=seconds' \
   --conf spark.executor.memory=512m --conf spark.executor.cores=2 --conf spark.cores.max=4 \
   --conf spark.plugins=io.pidless.spark.PidlessPlugin --conf spark.pidless.socket="$SOCK" \
   --conf spark.executorEnv.PIDLESS_SOCKET="$SOCK" --conf spark.executorEnv.PYTHONPATH="$CLIENT_PY" \

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.apache.spark.SparkConf;
 import scala.Tuple2;
 
@@ -27,6 +29,9 @@ final class PidlessConf {
   static final String TASK_METRICS = "spark.pidless.executor.taskMetrics";
   static final String ACCUMULATORS = "spark.pidless.driver.accumulators";
   static final String JOB_METRICS = "spark.pidless.driver.jobMetrics";
+  static final String METRICS_SYSTEM = "spark.pidless.metricsSystem";
+  static final String METRICS_SYSTEM_PERIOD = "spark.pidless.metricsSystem.period";
+  static final String COUNTER_AS_GAUGE = "spark.pidless.sink.counterAsGauge";
 
   final Path socket;
   final Duration flushInterval;
@@ -36,6 +41,11 @@ final class PidlessConf {
   final boolean taskMetrics;
   final boolean accumulators;
   final boolean jobMetrics;
+  /** Whether {@link PidlessPlugin} exports the metrics system's registry (the sink's job, for --jars users). */
+  final boolean metricsSystem;
+  final Duration metricsSystemPeriod;
+  /** Prometheus names of Dropwizard counters that go down, exported as gauges instead of deltas. */
+  final Pattern counterAsGauge;
 
   PidlessConf(SparkConf conf) {
     String s = conf.get(SOCKET, "");
@@ -45,6 +55,19 @@ final class PidlessConf {
     taskMetrics = conf.getBoolean(TASK_METRICS, true);
     accumulators = conf.getBoolean(ACCUMULATORS, true);
     jobMetrics = conf.getBoolean(JOB_METRICS, true);
+    metricsSystem = conf.getBoolean(METRICS_SYSTEM, false);
+    metricsSystemPeriod = Duration.ofMillis(conf.getTimeAsMs(METRICS_SYSTEM_PERIOD, "10s"));
+    if (metricsSystemPeriod.toMillis() < 1) {
+      throw new IllegalArgumentException(METRICS_SYSTEM_PERIOD + " must be at least 1ms, got "
+          + conf.get(METRICS_SYSTEM_PERIOD));
+    }
+    String asGauge = conf.get(COUNTER_AS_GAUGE, "");
+    try {
+      counterAsGauge = Pattern.compile(asGauge);
+    } catch (PatternSyntaxException e) {
+      throw new IllegalArgumentException(COUNTER_AS_GAUGE + ": invalid regex '" + asGauge + "': "
+          + e.getDescription(), e);
+    }
     Map<String, String> labels = new LinkedHashMap<>();
     for (String name : conf.get(LABELS, "app_name").split(",")) {
       String n = name.trim().toLowerCase(Locale.ROOT);

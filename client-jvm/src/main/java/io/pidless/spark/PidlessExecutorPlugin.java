@@ -2,6 +2,7 @@ package io.pidless.spark;
 
 import io.pidless.client.PidlessClient;
 import java.util.Map;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.TaskFailedReason;
 import org.apache.spark.api.plugin.ExecutorPlugin;
@@ -11,11 +12,13 @@ import org.apache.spark.api.plugin.PluginContext;
  * Executor side of {@link PidlessPlugin}: after each task attempt, on the task's own thread (where
  * Spark has just finalised its metrics), adds them to the {@link TaskMetricsExporter} counters.
  * Spark has already unset {@link TaskContext} by then, so {@link #onTaskStart()} keeps it per thread.
+ * With {@code spark.pidless.metricsSystem=true} it also reports the executor's metrics system.
  */
 final class PidlessExecutorPlugin implements ExecutorPlugin {
   private PidlessConf conf;
   private PidlessClient client;
   private TaskMetricsExporter exporter;
+  private RegistryReporter metricsSystem;
   private final ThreadLocal<TaskContext> running = new ThreadLocal<>();
 
   @Override
@@ -24,6 +27,12 @@ final class PidlessExecutorPlugin implements ExecutorPlugin {
     client = PidlessSpark.client(conf);
     if (conf.taskMetrics) {
       exporter = new TaskMetricsExporter(client, conf);
+    }
+    // in local mode the driver's plugin already reports this JVM's one metrics system
+    if (conf.metricsSystem && !"driver".equals(ctx.executorID())) {
+      metricsSystem = RegistryReporter.forCurrentApp(
+          MetricsSystemRegistry.of(SparkEnv.get().metricsSystem()), conf.metricsSystemPeriod);
+      metricsSystem.start();
     }
   }
 
@@ -52,6 +61,9 @@ final class PidlessExecutorPlugin implements ExecutorPlugin {
 
   @Override
   public void shutdown() {
+    if (metricsSystem != null) {
+      metricsSystem.stop();
+    }
     if (client != null) {
       client.flush(conf.shutdownTimeout);
     }

@@ -32,13 +32,28 @@ class PidlessConfTest {
         .set("spark.pidless.flushInterval", "250ms").set("spark.pidless.shutdownTimeout", "2s")
         .set("spark.pidless.labels", "app_id, app_name").set("spark.pidless.label.cluster", "prod")
         .set("spark.pidless.executor.taskMetrics", "false").set("spark.pidless.driver.accumulators", "false")
-        .set("spark.pidless.driver.jobMetrics", "false"));
+        .set("spark.pidless.driver.jobMetrics", "false").set("spark.pidless.metricsSystem", "true")
+        .set("spark.pidless.metricsSystem.period", "5s").set("spark.pidless.sink.counterAsGauge", "spark_x_total"));
     assertEquals(Path.of("/run/pidless/p.sock"), c.socket);
     assertEquals(Duration.ofMillis(250), c.flushInterval);
     assertEquals(Duration.ofSeconds(2), c.shutdownTimeout);
     assertArrayEquals(new String[] {"app_id", "app_name", "cluster", "outcome"}, c.labelNamesWith("outcome"));
     assertArrayEquals(new String[] {"app-1", "etl", "prod", "failed"}, c.labelValuesWith("failed"));
     assertFalse(c.taskMetrics || c.accumulators || c.jobMetrics);
+    assertTrue(c.metricsSystem);
+    assertEquals(Duration.ofSeconds(5), c.metricsSystemPeriod);
+    assertTrue(c.counterAsGauge.matcher("spark_x_total").matches());
+  }
+
+  @Test
+  void metricsSystemIsOffByDefaultAndABadRegexNamesTheKey() {
+    PidlessConf c = new PidlessConf(app());
+    assertFalse(c.metricsSystem);
+    assertEquals(Duration.ofSeconds(10), c.metricsSystemPeriod);
+    assertFalse(c.counterAsGauge.matcher("spark_executor_succeeded_tasks_total").matches());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new PidlessConf(app().set("spark.pidless.sink.counterAsGauge", "[")));
+    assertTrue(e.getMessage().startsWith("spark.pidless.sink.counterAsGauge: invalid regex '['"), e.getMessage());
   }
 
   @Test
