@@ -44,6 +44,15 @@ public final class AggregatorCommand {
     return new AggregatorCommand(DEFAULT_JVM_OPTIONS, all, Map.of());
   }
 
+  /** deploy/'s JVM options (deploy/systemd/pidless.env): a small heap and direct memory, exit on OOM. */
+  public static final List<String> DEPLOYED_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC",
+      "-XX:MaxDirectMemorySize=32m", "-XX:+ExitOnOutOfMemoryError");
+
+  /** This command under {@link #DEPLOYED_JVM_OPTIONS}, as production runs it. */
+  public AggregatorCommand deployed() {
+    return jvmOptions(DEPLOYED_JVM_OPTIONS);
+  }
+
   /** The JVM options before {@code -jar}, instead of the default {@code -Xmx256m}. */
   public AggregatorCommand jvmOptions(List<String> options) {
     return new AggregatorCommand(options, flags, env);

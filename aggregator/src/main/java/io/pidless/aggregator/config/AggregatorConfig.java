@@ -30,6 +30,11 @@ public record AggregatorConfig(
     Duration shutdownTimeout,
     Limits limits,
     int maxConnections,
+    int maxConnectionsPerUid,
+    Duration frameTimeout,
+    Duration idleTimeout,
+    Duration httpTimeout,
+    int maxConcurrentScrapes,
     int ioThreads,
     boolean jvmMetrics) {
 
@@ -62,6 +67,11 @@ public record AggregatorConfig(
     private Integer maxLabelValueLength;
     private Integer maxFrameBytes;
     private Integer maxConnections;
+    private Integer maxConnectionsPerUid;
+    private Duration frameTimeout;
+    private Duration idleTimeout;
+    private Duration httpTimeout;
+    private Integer maxConcurrentScrapes;
     private Integer ioThreads;
     private Boolean jvmMetrics;
 
@@ -176,6 +186,37 @@ public record AggregatorConfig(
       return this;
     }
 
+    /** Connections one peer uid (SO_PEERCRED) may hold; at most {@link #maxConnections}. */
+    public Builder maxConnectionsPerUid(int n) {
+      maxConnectionsPerUid = once(maxConnectionsPerUid, atLeast(n, 1, "max connections per uid"),
+          "max connections per uid");
+      return this;
+    }
+
+    /** How long a frame begun, or a new connection's HELLO, may take to arrive whole. */
+    public Builder frameTimeout(Duration d) {
+      frameTimeout = once(frameTimeout, positive(d, "frame timeout"), "frame timeout");
+      return this;
+    }
+
+    /** How long a connection holding no live gauge value may send nothing before it is closed. */
+    public Builder idleTimeout(Duration d) {
+      idleTimeout = once(idleTimeout, positive(d, "idle timeout"), "idle timeout");
+      return this;
+    }
+
+    /** How long an HTTP client may take to send a request or take a response. */
+    public Builder httpTimeout(Duration d) {
+      httpTimeout = once(httpTimeout, positive(d, "http timeout"), "http timeout");
+      return this;
+    }
+
+    public Builder maxConcurrentScrapes(int n) {
+      maxConcurrentScrapes = once(maxConcurrentScrapes, atLeast(n, 1, "max concurrent scrapes"),
+          "max concurrent scrapes");
+      return this;
+    }
+
     public Builder ioThreads(int n) {
       ioThreads = once(ioThreads, atLeast(n, 1, "io threads"), "io threads");
       return this;
@@ -189,6 +230,12 @@ public record AggregatorConfig(
     public AggregatorConfig build() {
       Limits d = Limits.DEFAULTS;
       Path socketPath = socket != null ? socket : Path.of(Protocol.DEFAULT_SOCKET_PATH);
+      int connections = maxConnections != null ? maxConnections : 4096;
+      int perUid = maxConnectionsPerUid != null ? maxConnectionsPerUid : Math.min(1024, connections);
+      if (perUid > connections) {
+        throw new IllegalArgumentException("max connections per uid (" + perUid + ") exceeds max connections ("
+            + connections + "); lower --max-connections-per-uid or raise --max-connections");
+      }
       return new AggregatorConfig(
           socketPath,
           socketMode != null ? socketMode : PosixFilePermissions.fromString("rw-rw----"),
@@ -203,7 +250,12 @@ public record AggregatorConfig(
               maxNameLength != null ? maxNameLength : d.maxNameLength(),
               maxLabelValueLength != null ? maxLabelValueLength : d.maxLabelValueLength(),
               maxFrameBytes != null ? maxFrameBytes : d.maxFrameBytes()),
-          maxConnections != null ? maxConnections : 4096,
+          connections,
+          perUid,
+          frameTimeout != null ? frameTimeout : Duration.ofSeconds(10),
+          idleTimeout != null ? idleTimeout : Duration.ofMinutes(5),
+          httpTimeout != null ? httpTimeout : Duration.ofSeconds(10),
+          maxConcurrentScrapes != null ? maxConcurrentScrapes : 2,
           ioThreads != null ? ioThreads : Runtime.getRuntime().availableProcessors(),
           jvmMetrics == null || jvmMetrics);
     }

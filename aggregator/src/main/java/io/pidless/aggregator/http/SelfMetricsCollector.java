@@ -21,18 +21,18 @@ final class SelfMetricsCollector extends Collector {
   private final AggregatorStats stats;
   private final SeriesStore store;
   private final SessionRegistry sessions;
+  private final HttpStats http;
   private final ScrapeTimer timer;
-  private final int maxSeries;
-  private final int maxConnections;
+  private final MetricsServer.Settings settings;
 
-  SelfMetricsCollector(AggregatorStats stats, SeriesStore store, SessionRegistry sessions, ScrapeTimer timer,
-      int maxSeries, int maxConnections) {
+  SelfMetricsCollector(AggregatorStats stats, HttpStats http, SeriesStore store, SessionRegistry sessions,
+      ScrapeTimer timer, MetricsServer.Settings settings) {
     this.stats = stats;
+    this.http = http;
     this.store = store;
     this.sessions = sessions;
     this.timer = timer;
-    this.maxSeries = maxSeries;
-    this.maxConnections = maxConnections;
+    this.settings = settings;
   }
 
   @Override
@@ -40,7 +40,13 @@ final class SelfMetricsCollector extends Collector {
     List<MetricFamilySamples> out = new ArrayList<>();
     out.add(gauge("pidless_connections_open", "Client connections open now.", stats.connectionsOpen.sum()));
     out.add(gauge("pidless_connections_limit", "Most client connections allowed at once (--max-connections).",
-        maxConnections));
+        settings.maxConnections()));
+    CounterMetricFamily closed = new CounterMetricFamily("pidless_connections_closed",
+        "Client connections the aggregator refused or closed to keep others served, by reason.", List.of("reason"));
+    for (AggregatorStats.Closed reason : AggregatorStats.Closed.values()) {
+      closed.addMetric(List.of(reason.label()), stats.closedCount(reason));
+    }
+    out.add(closed);
     out.add(counter("pidless_connections", "Client connections accepted.", stats.connectionsTotal.sum()));
     CounterMetricFamily frames = new CounterMetricFamily("pidless_frames_received",
         "Frames received from clients, by frame type.", List.of("type"));
@@ -71,7 +77,7 @@ final class SelfMetricsCollector extends Collector {
     dropped.addMetric(List.of("rejected_series"), stats.deltasDroppedRejectedSeries.sum());
     out.add(dropped);
     out.add(gauge("pidless_series", "Series held now.", store.seriesCount()));
-    out.add(gauge("pidless_series_limit", "Most series allowed at once (--max-series).", maxSeries));
+    out.add(gauge("pidless_series_limit", "Most series allowed at once (--max-series).", settings.maxSeries()));
     out.add(gauge("pidless_families", "Metric names held now.", store.familyCount()));
     out.add(counter("pidless_series_created", "Series created.", stats.seriesCreated.sum()));
     out.add(counter("pidless_series_expired", "Series removed after --ttl without writes.", stats.seriesExpired.sum()));
@@ -79,6 +85,12 @@ final class SelfMetricsCollector extends Collector {
         sessions.size()));
     out.add(new SummaryMetricFamily("pidless_scrape_duration_seconds",
         "Time spent collecting the merged series for a scrape.", timer.count(), timer.seconds()));
+    CounterMetricFamily refusals = new CounterMetricFamily("pidless_http_refusals",
+        "HTTP requests refused or cut short, by reason.", List.of("reason"));
+    for (HttpStats.Reason reason : HttpStats.Reason.values()) {
+      refusals.addMetric(List.of(reason.label()), http.refusals(reason));
+    }
+    out.add(refusals);
     return out;
   }
 

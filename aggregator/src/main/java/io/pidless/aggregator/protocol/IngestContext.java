@@ -7,6 +7,10 @@ import io.pidless.aggregator.store.SeriesStore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What every connection handler shares: the store, the sessions, the counters and the limits. */
+/**
+ * What every connection handler shares: the store, the sessions, the counters and the limits.
+ * Timeouts are in nanoseconds.
+ */
 record IngestContext(SeriesStore store, SessionRegistry sessions, AggregatorStats stats, Limits limits,
-    int maxConnections, long instance, AtomicInteger openConnections, AtomicLong connectionIds) {}
+    int maxConnections, UidConnections perUid, long frameTimeoutNanos, long idleTimeoutNanos, long instance,
+    AtomicInteger openConnections, AtomicLong connectionIds) {}

@@ -5,6 +5,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -40,6 +42,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class IngestServer implements Closeable {
   private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /**
+   * Answers a connection may have waiting unread before the aggregator stops reading its frames
+   * (Netty's writability): a client that never reads its ACKs grew the heap to 207 of 256 MB.
+   */
+  static final int ANSWER_BYTES = 64 * 1024;
 
   private final EventLoopGroup group;
   private final Channel serverChannel;
@@ -58,7 +65,8 @@ public final class IngestServer implements Closeable {
     this.path = config.socket();
     this.shutdownTimeout = config.shutdownTimeout();
     IngestContext context = new IngestContext(store, sessions, stats, config.limits(), config.maxConnections(),
-        new SecureRandom().nextLong(), new AtomicInteger(), new AtomicLong());
+        new UidConnections(config.maxConnectionsPerUid()), config.frameTimeout().toNanos(),
+        config.idleTimeout().toNanos(), new SecureRandom().nextLong(), new AtomicInteger(), new AtomicLong());
     Path bindPath = SocketFile.prepare(path);
     Files.deleteIfExists(bindPath);
     group = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("pidless-io", true),
@@ -67,12 +75,13 @@ public final class IngestServer implements Closeable {
       serverChannel = new ServerBootstrap()
           .group(group)
           .channel(EpollServerDomainSocketChannel.class)
+          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(ANSWER_BYTES / 2, ANSWER_BYTES))
           .childHandler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
               connections.add(ch);
-              ch.pipeline().addLast("frames", new FrameDecoder(config.limits().maxFrameBytes()))
-                  .addLast("session", new ConnectionHandler(context));
+              FrameDecoder frames = new FrameDecoder(config.limits().maxFrameBytes());
+              ch.pipeline().addLast("frames", frames).addLast("session", new ConnectionHandler(context, frames));
             }
           })
           .bind(new DomainSocketAddress(bindPath.toString())).syncUninterruptibly().channel();

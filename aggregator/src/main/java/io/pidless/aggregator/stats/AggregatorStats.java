@@ -23,6 +23,23 @@ public final class AggregatorStats {
   public final LongAdder deltasDroppedRejectedSeries = new LongAdder();
   private final Map<FrameType, LongAdder> frames = new EnumMap<>(FrameType.class);
   private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
+  private final Map<Closed, LongAdder> closed = new EnumMap<>(Closed.class);
+
+  /** Why the aggregator closed or refused a connection to keep the others served. */
+  public enum Closed {
+    /** No frame for {@code --idle-timeout} and no live gauge value held: a normal close, no ERROR. */
+    IDLE_TIMEOUT,
+    /** A frame begun, or the HELLO owed, not complete within {@code --frame-timeout} (ERROR FRAME_TIMEOUT). */
+    FRAME_TIMEOUT,
+    /** The client read none of its answers for {@code --frame-timeout} while they piled up. */
+    UNREAD_ANSWERS,
+    /** Its uid already held {@code --max-connections-per-uid} connections (ERROR CONNECTION_LIMIT). */
+    UID_CONNECTION_LIMIT;
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   public AggregatorStats() {
     for (FrameType t : FrameType.values()) {
@@ -30,6 +47,9 @@ public final class AggregatorStats {
     }
     for (ErrorCode c : ErrorCode.values()) {
       errors.put(c, new LongAdder());
+    }
+    for (Closed c : Closed.values()) {
+      closed.put(c, new LongAdder());
     }
   }
 
@@ -47,5 +67,13 @@ public final class AggregatorStats {
 
   public long errors(ErrorCode code) {
     return errors.get(code).sum();
+  }
+
+  public void closed(Closed reason) {
+    closed.get(reason).increment();
+  }
+
+  public long closedCount(Closed reason) {
+    return closed.get(reason).sum();
   }
 }
