@@ -65,6 +65,19 @@ class Connection:
             self._pending_frames = self._decoder.feed(data)
         return self._pending_frames.pop(0)
 
+    def closed_by_peer(self) -> bool:
+        """True when the aggregator has closed this connection, e.g. after ``--idle-timeout``.
+
+        Looks without waiting and without consuming anything: a frame waiting to be read is not a
+        close.
+        """
+        try:
+            return self._sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+
     def close(self) -> None:
         self._sock.close()
 

@@ -40,7 +40,7 @@ ERROR_NAMES = {
     100: "MALFORMED_FRAME", 101: "FRAME_TOO_LARGE", 102: "UNKNOWN_FRAME_TYPE",
     103: "UNSUPPORTED_VERSION", 104: "BAD_HANDSHAKE", 105: "UNKNOWN_SERIES_ID",
     106: "DUPLICATE_SERIES_ID", 107: "SESSION_TAKEN_OVER", 108: "CONNECTION_LIMIT",
-    109: "TOO_MANY_SERIES_IDS",
+    109: "TOO_MANY_SERIES_IDS", 110: "FRAME_TIMEOUT",
     200: "INVALID_NAME", 201: "INVALID_LABEL", 202: "TYPE_CLASH", 203: "SERIES_LIMIT",
     204: "LABEL_LIMIT", 205: "LENGTH_LIMIT", 206: "INVALID_DEFINITION", 300: "INVALID_VALUE",
 }
@@ -128,6 +128,12 @@ class Delivery:
 
     def _cycle(self, deadline: float, force: bool) -> bool:
         try:
+            if self._conn is not None and self._conn.closed_by_peer():
+                # The documented idle close (docs/PROTOCOL.md, "Idle close"): nothing was waiting
+                # for an answer on it, so this is no outage; reconnect now, quietly.
+                log.debug("pidless: the aggregator closed the idle connection; reconnecting")
+                self._conn.close()
+                self._conn = None
             if self._conn is None:
                 if not self._unacked:
                     # Bounded: taken only while nothing else waits, then merged no further.

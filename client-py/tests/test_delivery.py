@@ -214,3 +214,19 @@ class AggregatorErrorsTest(DeliveryTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class IdleCloseTest(DeliveryTestCase):
+    """docs/PROTOCOL.md, "Idle close": the aggregator closes a connection that sent nothing for
+    --idle-timeout; the client reconnects at its next flush, exactly, without a warning."""
+    flags = ("--idle-timeout", "1s", "--frame-timeout", "500ms")
+
+    def test_an_idle_close_is_reconnected_quietly_and_nothing_is_lost(self):
+        jobs = pidless.Counter("dl_idle_jobs_total", "Jobs")
+        jobs.inc(3)
+        self.assertTrue(pidless.flush(timeout=PATIENCE))
+        self.assertEqual(self.agg.wait_for("pidless_connections_closed_total", 1.0, reason="idle_timeout"), 1.0)
+        jobs.inc(4)
+        with self.assertNoLogs("pidless", level=logging.WARNING):
+            self.assertTrue(pidless.flush(timeout=PATIENCE))
+        self.assertEqual(self.agg.value("dl_idle_jobs_total"), 7.0)

@@ -38,10 +38,10 @@ final class HttpRoutes extends SimpleChannelInboundHandler<HttpObject> {
   private static final String HEALTHY = "Exporter is Healthy.";
 
   private final ScrapeRenderer renderer;
-  private final ScrapeQueue queue;
+  private final ScrapeQueue<ScrapeRenderer.Body> queue;
   private final HttpStats stats;
 
-  HttpRoutes(ScrapeRenderer renderer, ScrapeQueue queue, HttpStats stats) {
+  HttpRoutes(ScrapeRenderer renderer, ScrapeQueue<ScrapeRenderer.Body> queue, HttpStats stats) {
     this.renderer = renderer;
     this.queue = queue;
     this.stats = stats;
@@ -98,44 +98,50 @@ final class HttpRoutes extends SimpleChannelInboundHandler<HttpObject> {
     ctx.close();
   }
 
-  /** One {@code GET /metrics}, run on a queue thread that it holds until the body is written. */
-  private final class Scrape implements ScrapeQueue.Scrape {
+  /** What makes two scrapes' bodies the same. */
+  private record Key(String accept, String query, boolean gzip) {}
+
+  /** One {@code GET /metrics}, answered on a queue thread. */
+  private final class Scrape implements ScrapeQueue.Scrape<ScrapeRenderer.Body> {
     private final Channel channel;
-    private final String accept;
-    private final String query;
-    private final boolean gzip;
+    private final Key key;
     private final boolean keepAlive;
 
     Scrape(Channel channel, String accept, String query, boolean gzip, boolean keepAlive) {
       this.channel = channel;
-      this.accept = accept;
-      this.query = query;
-      this.gzip = gzip;
+      this.key = new Key(accept, query, gzip);
       this.keepAlive = keepAlive;
     }
 
     @Override
-    public void run() {
-      if (!channel.isActive()) {
-        return;
+    public Object key() {
+      return key;
+    }
+
+    @Override
+    public ScrapeRenderer.Body render() throws java.io.IOException {
+      return renderer.render(key.accept(), key.query(), key.gzip());
+    }
+
+    @Override
+    public Runnable send(ScrapeRenderer.Body body) {
+      HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+      r.headers().set(HttpHeaderNames.CONTENT_TYPE, body.contentType())
+          .set(HttpHeaderNames.CONTENT_LENGTH, body.length());
+      if (body.gzip()) {
+        r.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
       }
-      ChannelFuture written;
-      try {
-        ScrapeRenderer.Body body = renderer.render(accept, query, gzip);
-        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, body.contentType())
-            .set(HttpHeaderNames.CONTENT_LENGTH, body.length());
-        if (body.gzip()) {
-          r.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
-        }
-        channel.write(r);
-        written = channel.writeAndFlush(new HttpChunkedInput(new ChunkedStream(body.bytes(), MetricsServer.CHUNK_BYTES)));
-        written.addListener(done(keepAlive));
-      } catch (java.io.IOException | RuntimeException e) {
-        LOG.log(Level.WARNING, "cannot render /metrics; please report this with the stack trace", e);
-        written = send(channel, text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot render /metrics: " + e), false);
-      }
-      written.awaitUninterruptibly();
+      channel.write(r);
+      ChannelFuture written = channel.writeAndFlush(new HttpChunkedInput(new ChunkedStream(body.open(),
+          MetricsServer.CHUNK_BYTES)));
+      written.addListener(done(keepAlive));
+      return written::awaitUninterruptibly;
+    }
+
+    @Override
+    public void fail(Exception e) {
+      LOG.log(Level.WARNING, "cannot render /metrics; please report this with the stack trace", e);
+      HttpRoutes.send(channel, text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot render /metrics: " + e), false);
     }
 
     @Override
@@ -143,7 +149,7 @@ final class HttpRoutes extends SimpleChannelInboundHandler<HttpObject> {
       FullHttpResponse r = text(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many scrapes at once ("
           + reason.label() + "): at most --max-concurrent-scrapes render at a time; try again later");
       r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-      send(channel, r, keepAlive);
+      HttpRoutes.send(channel, r, keepAlive);
     }
   }
 

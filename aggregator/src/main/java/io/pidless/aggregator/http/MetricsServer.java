@@ -47,12 +47,12 @@ public final class MetricsServer implements Closeable {
 
   private final EventLoopGroup group;
   private final Channel serverChannel;
-  private final ScrapeQueue queue;
+  private final ScrapeQueue<ScrapeRenderer.Body> queue;
 
   /** What the endpoint is told by flags, and what it shows of them. */
   public record Settings(int maxSeries, int maxConnections, boolean jvmMetrics, Duration timeout, int maxScrapes) {}
 
-  private MetricsServer(EventLoopGroup group, Channel serverChannel, ScrapeQueue queue) {
+  private MetricsServer(EventLoopGroup group, Channel serverChannel, ScrapeQueue<ScrapeRenderer.Body> queue) {
     this.group = group;
     this.serverChannel = serverChannel;
     this.queue = queue;
@@ -68,7 +68,7 @@ public final class MetricsServer implements Closeable {
       DefaultExports.register(registry);
     }
     ScrapeRenderer renderer = new ScrapeRenderer(store, registry, timer);
-    ScrapeQueue queue = new ScrapeQueue(settings.maxScrapes(), settings.timeout(), httpStats);
+    ScrapeQueue<ScrapeRenderer.Body> queue = new ScrapeQueue<>(settings.maxScrapes(), settings.timeout(), httpStats);
     long timeoutNanos = settings.timeout().toNanos();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pidless-http", true),
         EpollIoHandler.newFactory());

@@ -20,7 +20,8 @@ import java.util.zip.GZIPOutputStream;
  * aggregator's own and the JVM's metrics from the simpleclient registry, in the format the
  * {@code Accept} header asks for (text 0.0.4 or OpenMetrics), gzipped when asked, filtered by
  * {@code name[]} query parameters as simpleclient's exporter does. Runs on a {@link ScrapeQueue}
- * thread; the body stays in memory until sent, which the queue's bound on concurrent scrapes bounds.
+ * thread, into that thread's buffers: a body stays valid until the thread renders the next, which the
+ * queue does only once every response sending it is written.
  *
  * <pre>{@code
  * ScrapeRenderer.Body body = renderer.render(acceptHeader, "name[]=jobs_total", true);
@@ -44,8 +45,24 @@ final class ScrapeRenderer {
     final TextBuffer compressed = new TextBuffer(64 * 1024);
   }
 
-  /** The bytes to send, {@code length} of them, and how to label them. */
-  record Body(String contentType, boolean gzip, InputStream bytes, long length) {}
+  /** The bytes to send, the concatenation of {@code parts}, and how to label them; read by any number of sends. */
+  record Body(String contentType, boolean gzip, TextBuffer... parts) {
+    InputStream open() {
+      InputStream in = InputStream.nullInputStream();
+      for (TextBuffer part : parts) {
+        in = new SequenceInputStream(in, part.inputStream());
+      }
+      return in;
+    }
+
+    long length() {
+      long n = 0;
+      for (TextBuffer part : parts) {
+        n += part.length();
+      }
+      return n;
+    }
+  }
 
   ScrapeRenderer(SeriesStore store, CollectorRegistry registry, ScrapeTimer timer) {
     this.store = store;
@@ -71,8 +88,7 @@ final class ScrapeRenderer {
     writer.flush();
     timer.observe(System.nanoTime() - start);
     if (!gzip) {
-      return new Body(contentType, false, new SequenceInputStream(series.inputStream(), own.inputStream()),
-          (long) series.length() + own.length());
+      return new Body(contentType, false, series, own);
     }
     TextBuffer compressed = b.compressed;
     compressed.clear();
@@ -80,7 +96,7 @@ final class ScrapeRenderer {
       series.writeTo(out);
       own.writeTo(out);
     }
-    return new Body(contentType, true, compressed.inputStream(), compressed.length());
+    return new Body(contentType, true, compressed);
   }
 
   /** The {@code name[]} query parameters, or null when there are none. */

@@ -54,6 +54,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   /** The peer's uid when {@link UidConnections} counted this connection, else -1. */
   private int countedUid = -1;
   private ScheduledFuture<?> timer;
+  /** Answers of the current read, written together at its end; null when there are none. */
+  private ByteBuf answers;
 
   ConnectionHandler(IngestContext context, FrameDecoder frames) {
     this.context = context;
@@ -173,7 +175,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    ctx.flush();
+    flushAnswers();
   }
 
   @Override
@@ -195,6 +197,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     if (timer != null) {
       timer.cancel(false);
+    }
+    if (answers != null) {
+      answers.release();
+      answers = null;
     }
     if (countedUid >= 0) {
       context.perUid().close(countedUid);
@@ -233,7 +239,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     LOG.log(Level.FINE, "connection {0}: HELLO from {1}, session {2}",
         new Object[] {connectionId, client.length() > 64 ? client.substring(0, 64) : client, id});
-    ctx.write(ServerFrames.helloOk(ctx.alloc(), context.limits().maxFrameBytes(), session.settledSeq(),
+    answer(ServerFrames.helloOk(ctx.alloc(), context.limits().maxFrameBytes(), session.settledSeq(),
         context.instance()));
   }
 
@@ -270,7 +276,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       case NOT_OWNER -> { }
       case ALREADY_SETTLED -> {
         context.stats().batchesAlreadySettled.increment();
-        ctx.write(ServerFrames.ack(ctx.alloc(), seq, Protocol.ACK_ALREADY_SETTLED));
+        answer(ServerFrames.ack(ctx.alloc(), seq, Protocol.ACK_ALREADY_SETTLED));
       }
       case NEW -> {
         if (batches.invalid() != null) {
@@ -285,7 +291,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
           reject(ErrorCode.TYPE_CLASH, table.idOf(d), d.rejection());
         }
         newlyRejected.clear();
-        ctx.write(ServerFrames.ack(ctx.alloc(), seq, Protocol.ACK_APPLIED));
+        answer(ServerFrames.ack(ctx.alloc(), seq, Protocol.ACK_APPLIED));
       }
     }
   }
@@ -293,7 +299,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private void reject(ErrorCode code, long ref, String message) {
     context.stats().error(code);
     LOG.log(Level.FINE, "connection {0}: {1} {2}", new Object[] {connectionId, code, message});
-    ctx.write(ServerFrames.error(ctx.alloc(), code, ref, message));
+    answer(ServerFrames.error(ctx.alloc(), code, ref, message));
   }
 
   private void violation(ErrorCode code, String message) {
@@ -303,6 +309,30 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     closing = true;
     context.stats().error(code);
     LOG.log(Level.FINE, "connection {0} closed: {1} {2}", new Object[] {connectionId, code, message});
+    flushAnswers();
     ctx.writeAndFlush(ServerFrames.error(ctx.alloc(), code, 0, message)).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /**
+   * Queues one answer frame behind the others of this read. They go out as one buffer per read: the
+   * channel's outbound accounting charges each message ~100 bytes beyond its own, so an ACK (~8 bytes)
+   * written alone would make a client pipelining a few thousand batches look like one not reading.
+   */
+  private void answer(ByteBuf frame) {
+    if (answers == null) {
+      answers = ctx.alloc().buffer(Math.max(256, frame.readableBytes()));
+    }
+    answers.writeBytes(frame);
+    frame.release();
+  }
+
+  private void flushAnswers() {
+    ByteBuf pending = answers;
+    answers = null;
+    if (pending != null) {
+      ctx.writeAndFlush(pending);
+    } else {
+      ctx.flush();
+    }
   }
 }

@@ -35,8 +35,7 @@ class SocketStarvationIT {
   void halfSentFramesAndSilentConnectionsAreClosedAfterTheFrameTimeout() throws Exception {
     try (TempSocketDir dir = new TempSocketDir();
         AggregatorProcess agg = AggregatorProcess.start(AggregatorCommand.on(dir.socket(), TIMEOUTS).deployed());
-        TestClient good = new TestClient(dir.socket())) {
-      good.hello();
+        TestClient good = connected(dir)) {
       good.counter(1, "good_total");
       List<TestClient> attackers = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
@@ -67,10 +66,8 @@ class SocketStarvationIT {
   void idleConnectionsAreClosedQuietlyUnlessTheyHoldALiveGauge() throws Exception {
     try (TempSocketDir dir = new TempSocketDir();
         AggregatorProcess agg = AggregatorProcess.start(AggregatorCommand.on(dir.socket(), TIMEOUTS).deployed());
-        TestClient idle = new TestClient(dir.socket());
-        TestClient live = new TestClient(dir.socket())) {
-      idle.hello();
-      live.hello();
+        TestClient idle = connected(dir);
+        TestClient live = connected(dir)) {
       idle.counter(1, "idle_total").add(1, 1, 5).sendAndAck(1);
       live.gauge(1, GaugeMode.LIVESUM, "workers").add(1, 1, 3).sendAndAck(1);
       long t0 = System.nanoTime();
@@ -162,6 +159,13 @@ class SocketStarvationIT {
       assertEquals(3, s.value("good_total"));
       assertEquals(1, s.value("pidless_connections_closed_total{reason=\"unread_answers\"}"));
     }
+  }
+
+  /** A client that said HELLO at once, as a good one does, well within --frame-timeout. */
+  private static TestClient connected(TempSocketDir dir) throws java.io.IOException {
+    TestClient c = new TestClient(dir.socket());
+    c.hello();
+    return c;
   }
 
   private static ByteBuffer helloAndCounter() {
