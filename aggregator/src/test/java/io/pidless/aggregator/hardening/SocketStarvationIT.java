@@ -16,8 +16,12 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -117,6 +121,51 @@ class SocketStarvationIT {
       }
     }
   }
+
+  /**
+   * The other half of the per-uid limit: another user still gets in while one holds its share. Needs
+   * root, to run a client as uid 65534 (nobody) with setpriv; skipped otherwise.
+   */
+  @Test
+  void anotherUidStillConnectsWhileOneHoldsItsShare() throws Exception {
+    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(SETPRIV),
+        "needs root and " + SETPRIV + " to connect as another uid");
+    try (TempSocketDir dir = new TempSocketDir();
+        AggregatorProcess agg = AggregatorProcess.start(AggregatorCommand.on(dir.socket(), "--max-connections", "40",
+            "--max-connections-per-uid", "30", "--socket-mode", "0666").deployed())) {
+      Files.setPosixFilePermissions(dir.path(), PosixFilePermissions.fromString("rwx--x--x"));
+      List<TestClient> held = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        held.add(connected(dir));
+      }
+      Process nobody = new ProcessBuilder(SETPRIV.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
+          "/usr/bin/python3", "-c", NOBODY_CLIENT, dir.socket().toString()).redirectErrorStream(true).start();
+      assertTrue(nobody.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "the client as nobody hung");
+      String out = new String(nobody.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertEquals(0, nobody.exitValue(), out);
+      Scrape s = agg.scrape();
+      assertEquals(9, s.value("nobody_total"), out);
+      assertEquals(0, s.value("pidless_connections_closed_total{reason=\"uid_connection_limit\"}"));
+      for (TestClient t : held) {
+        t.close();
+      }
+    }
+  }
+
+  /** HELLO, DEFINE counter nobody_total, BATCH +9, and expect HELLO_OK (0x81) then ACK (0x82). */
+  private static final String NOBODY_CLIENT = String.join("\n",
+      "import os, socket, struct, sys",
+      "def frame(t, p): return struct.pack('>IB', len(p) + 1, t) + p",
+      "def s(b): return bytes([len(b)]) + b",
+      "c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[1]); c.settimeout(10)",
+      "c.sendall(frame(1, bytes([1]) + os.urandom(16) + s(b'nobody'))"
+          + " + frame(2, bytes([1, 1, 0]) + s(b'nobody_total') + s(b'h') + bytes([0]))"
+          + " + frame(3, bytes([1, 1, 1]) + struct.pack('>d', 9.0)))",
+      "got = b''",
+      "while len(got) < 4 + 15 + 4 + 3: got += c.recv(100)",
+      "assert got[4] == 0x81 and got[4 + 15 + 4] == 0x82, got",
+      "print('ok')");
+  private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
   @Test
   void aClientThatNeverReadsItsAcksIsNoLongerReadAndThenClosed() throws Exception {
