@@ -117,7 +117,11 @@ public final class CommandLine {
         apply(builder, flag, value, "environment variable " + flag.env());
       }
     }
-    return builder.build();
+    try {
+      return builder.build();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
   }
 
   public static String usage() {
