@@ -255,7 +255,7 @@ public record AggregatorConfig(
           frameTimeout != null ? frameTimeout : Duration.ofSeconds(10),
           idleTimeout != null ? idleTimeout : Duration.ofMinutes(5),
           httpTimeout != null ? httpTimeout : Duration.ofSeconds(10),
-          maxConcurrentScrapes != null ? maxConcurrentScrapes : 2,
+          maxConcurrentScrapes != null ? maxConcurrentScrapes : 1,
           ioThreads != null ? ioThreads : Runtime.getRuntime().availableProcessors(),
           jvmMetrics == null || jvmMetrics);
     }

@@ -68,7 +68,8 @@ public final class CommandLine {
       new Flag("http-timeout", "DURATION", "an HTTP client must send its request, and take its response,"
           + " within this; a scrape waits this long for a render slot before 503 (default 10s)",
           (b, v) -> b.httpTimeout(DurationParser.parse(v))),
-      new Flag("max-concurrent-scrapes", "N", "scrapes rendered at once; more wait their turn (default 2)",
+      new Flag("max-concurrent-scrapes", "N", "scrapes rendered at once; more wait their turn, and those"
+          + " asking for the same share one body (default 1)",
           (b, v) -> b.maxConcurrentScrapes(integer(v, "max-concurrent-scrapes"))),
       new Flag("io-threads", "N", "event loop threads (default: number of cores)",
           (b, v) -> b.ioThreads(integer(v, "io-threads"))),

@@ -7,8 +7,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * scrape got through. Here a slow or idle client holds no thread, only a timer ({@link HttpDeadline}),
  * and the costly part, rendering a scrape, runs on a bounded {@link ScrapeQueue}, so memory per scrape
  * is bounded however many scrapers there are. Owns its own simpleclient registry, so nothing else in
- * the JVM leaks in.
+ * the JVM leaks in. Plain NIO, not epoll: nothing here needs the native transport, and a start where
+ * it cannot load should fail on the socket, whose message says what to do.
  *
  * <pre>{@code
  * try (MetricsServer http = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), settings, store, stats,
@@ -71,11 +72,11 @@ public final class MetricsServer implements Closeable {
     ScrapeQueue<ScrapeRenderer.Body> queue = new ScrapeQueue<>(settings.maxScrapes(), settings.timeout(), httpStats);
     long timeoutNanos = settings.timeout().toNanos();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pidless-http", true),
-        EpollIoHandler.newFactory());
+        NioIoHandler.newFactory());
     try {
       Channel channel = new ServerBootstrap()
           .group(group)
-          .channel(EpollServerSocketChannel.class)
+          .channel(NioServerSocketChannel.class)
           .option(ChannelOption.SO_BACKLOG, BACKLOG)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(CHUNK_BYTES, 2 * CHUNK_BYTES))
           .childHandler(new ChannelInitializer<Channel>() {

@@ -74,7 +74,7 @@ class CommandLineTest {
     assertEquals(Duration.ofSeconds(10), d.frameTimeout());
     assertEquals(Duration.ofMinutes(5), d.idleTimeout());
     assertEquals(Duration.ofSeconds(10), d.httpTimeout());
-    assertEquals(2, d.maxConcurrentScrapes());
+    assertEquals(1, d.maxConcurrentScrapes());
     AggregatorConfig c = CommandLine.parse(new String[] {"--max-connections", "100", "--frame-timeout", "2s",
         "--idle-timeout=1m", "--http-timeout", "3s", "--max-concurrent-scrapes", "4"},
         Map.of("PIDLESS_MAX_CONNECTIONS_PER_UID", "10"));
