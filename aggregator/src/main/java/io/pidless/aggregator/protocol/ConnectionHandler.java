@@ -4,13 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.handler.codec.DecoderException;
 import io.pidless.aggregator.session.Session;
 import io.pidless.aggregator.session.SessionId;
 import io.pidless.aggregator.session.SessionRegistry;
-import io.pidless.aggregator.stats.AggregatorStats;
 import io.pidless.aggregator.store.DefinitionRejectedException;
 import io.pidless.aggregator.store.Definition;
 import io.pidless.protocol.ErrorCode;
@@ -19,25 +16,18 @@ import io.pidless.protocol.Protocol;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The protocol state machine of one connection: HELLO, then DEFINEs and BATCHes. Answers are written
  * in frame order and flushed once per read. Runs on the connection's event loop only.
- *
- * <p>It also keeps the connection from starving others: a peer uid over
- * {@code --max-connections-per-uid} is refused; frames stop being read while answers wait unread
- * (writability), and a client that reads none for {@code --frame-timeout} is closed; a frame begun,
- * or a HELLO owed, that does not arrive within {@code --frame-timeout} is a violation; and a connection
- * that sent nothing for {@code --idle-timeout} and holds no live gauge value is closed quietly.
+ * {@link ConnectionGuard}, after it, keeps the connection from starving others.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = Logger.getLogger(ConnectionHandler.class.getName());
 
   private final IngestContext context;
-  private final FrameDecoder frames;
   private final long connectionId;
   private final SeriesTable table;
   private final BatchDecoder batches = new BatchDecoder();
@@ -46,20 +36,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private Session session;
   private boolean closing;
   private volatile long lastReadNanos = System.nanoTime();
-  private final long openedNanos = System.nanoTime();
-  /** Nanotime the connection became unwritable (answers piling up unread); 0 while writable. */
-  private long unwritableNanos;
-  /** True once this connection applied a live gauge value: closing it would remove that value. */
   private boolean holdsLive;
-  /** The peer's uid when {@link UidConnections} counted this connection, else -1. */
-  private int countedUid = -1;
-  private ScheduledFuture<?> timer;
   /** Answers of the current read, written together at its end; null when there are none. */
   private ByteBuf answers;
 
-  ConnectionHandler(IngestContext context, FrameDecoder frames) {
+  ConnectionHandler(IngestContext context) {
     this.context = context;
-    this.frames = frames;
     this.connectionId = context.connectionIds().incrementAndGet();
     this.table = new SeriesTable();
   }
@@ -77,70 +59,28 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     if (context.openConnections().incrementAndGet() > context.maxConnections()) {
       violation(ErrorCode.CONNECTION_LIMIT, "more than " + context.maxConnections()
           + " connections are open (--max-connections); connect again later");
-    } else {
-      int uid = peerUid(ctx);
-      if (uid < 0 || context.perUid().open(uid)) {
-        countedUid = uid;
-      } else {
-        context.stats().closed(AggregatorStats.Closed.UID_CONNECTION_LIMIT);
-        violation(ErrorCode.CONNECTION_LIMIT, "uid " + uid + " already holds " + context.perUid().limit()
-            + " connections (--max-connections-per-uid); close some, or connect again later");
-      }
     }
-    long tick = Math.max(context.frameTimeoutNanos() / 4, TimeUnit.MILLISECONDS.toNanos(50));
-    timer = ctx.executor().scheduleAtFixedRate(this::checkTimeouts, tick, tick, TimeUnit.NANOSECONDS);
     ctx.fireChannelActive();
   }
 
-  /** The peer's uid by SO_PEERCRED, or -1 when the kernel does not tell (then it is not limited per uid). */
-  private int peerUid(ChannelHandlerContext ctx) {
-    try {
-      return ctx.channel() instanceof EpollDomainSocketChannel ch ? ch.peerCredentials().uid() : -1;
-    } catch (IOException e) {
-      LOG.log(Level.FINE, "connection {0}: no peer credentials ({1}); not limited per uid",
-          new Object[] {connectionId, e.toString()});
-      return -1;
-    }
+  /** True once the connection said HELLO. */
+  boolean helloed() {
+    return session != null;
   }
 
-  /**
-   * Stops reading frames while answers wait unread beyond the high water mark, so a client that
-   * never reads cannot make the aggregator buffer answers without bound.
-   */
-  @Override
-  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    boolean writable = ctx.channel().isWritable();
-    unwritableNanos = writable ? 0 : System.nanoTime();
-    ctx.channel().config().setAutoRead(writable);
-    ctx.fireChannelWritabilityChanged();
+  /** True once this connection applied a live gauge value: closing it would remove that value. */
+  boolean holdsLive() {
+    return holdsLive;
   }
 
-  private void checkTimeouts() {
-    if (closing || !ctx.channel().isActive()) {
-      return;
-    }
-    long now = System.nanoTime();
-    long frameTimeout = context.frameTimeoutNanos();
-    long begun = frames.begunNanos();
-    if (unwritableNanos != 0 && now - unwritableNanos >= frameTimeout) {
-      quietClose(AggregatorStats.Closed.UNREAD_ANSWERS, "the client read none of its answers for --frame-timeout");
-    } else if (unwritableNanos == 0 && begun != 0 && now - begun >= frameTimeout) {
-      context.stats().closed(AggregatorStats.Closed.FRAME_TIMEOUT);
-      violation(ErrorCode.FRAME_TIMEOUT, "a frame begun did not arrive whole within --frame-timeout; "
-          + "write each frame at once");
-    } else if (session == null && now - openedNanos >= frameTimeout) {
-      context.stats().closed(AggregatorStats.Closed.FRAME_TIMEOUT);
-      violation(ErrorCode.FRAME_TIMEOUT, "no HELLO within --frame-timeout of connecting; say HELLO first");
-    } else if (!holdsLive && begun == 0 && now - lastReadNanos >= context.idleTimeoutNanos()) {
-      quietClose(AggregatorStats.Closed.IDLE_TIMEOUT, "no frame for --idle-timeout; the client reconnects when it"
-          + " next sends");
-    }
+  /** True once the connection is being closed; nothing more is read from it. */
+  boolean closing() {
+    return closing;
   }
 
   /** Closes without an ERROR: the documented idle close, or a client that would not read one anyway. */
-  private void quietClose(AggregatorStats.Closed reason, String why) {
+  void quietClose(String why) {
     closing = true;
-    context.stats().closed(reason);
     LOG.log(Level.FINE, "connection {0} closed: {1}", new Object[] {connectionId, why});
     ctx.close();
   }
@@ -195,15 +135,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (timer != null) {
-      timer.cancel(false);
-    }
     if (answers != null) {
       answers.release();
       answers = null;
-    }
-    if (countedUid >= 0) {
-      context.perUid().close(countedUid);
     }
     context.openConnections().decrementAndGet();
     context.stats().connectionsOpen.decrement();
@@ -302,7 +236,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     answer(ServerFrames.error(ctx.alloc(), code, ref, message));
   }
 
-  private void violation(ErrorCode code, String message) {
+  void violation(ErrorCode code, String message) {
     if (closing) {
       return;
     }

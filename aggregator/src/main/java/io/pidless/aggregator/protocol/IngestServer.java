@@ -81,7 +81,9 @@ public final class IngestServer implements Closeable {
             protected void initChannel(Channel ch) {
               connections.add(ch);
               FrameDecoder frames = new FrameDecoder(config.limits().maxFrameBytes());
-              ch.pipeline().addLast("frames", frames).addLast("session", new ConnectionHandler(context, frames));
+              ConnectionHandler connection = new ConnectionHandler(context);
+              ch.pipeline().addLast("frames", frames).addLast("session", connection)
+                  .addLast("guard", new ConnectionGuard(context, frames, connection));
             }
           })
           .bind(new DomainSocketAddress(bindPath.toString())).syncUninterruptibly().channel();

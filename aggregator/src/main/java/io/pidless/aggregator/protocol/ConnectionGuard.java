@@ -1,0 +1,116 @@
+package io.pidless.aggregator.protocol;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.pidless.aggregator.stats.AggregatorStats;
+import io.pidless.protocol.ErrorCode;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Keeps one connection from starving the others (issue 13): a peer uid (SO_PEERCRED) over
+ * {@code --max-connections-per-uid} is refused with {@code CONNECTION_LIMIT}; frames stop being read
+ * while answers wait unread beyond the write buffer's high water mark, and a client that reads none
+ * for {@code --frame-timeout} is closed; a frame begun, or the HELLO a new connection owes, that does
+ * not arrive whole within {@code --frame-timeout} is {@code FRAME_TIMEOUT}; and a connection that sent
+ * no frame for {@code --idle-timeout} and holds no live gauge value is closed without an ERROR
+ * (docs/PROTOCOL.md, "Idle close"). Each is counted in {@code pidless_connections_closed_total}.
+ * After the {@link ConnectionHandler} in the pipeline, whose state it reads; on the connection's event
+ * loop, checking every quarter of {@code --frame-timeout}.
+ */
+final class ConnectionGuard extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = Logger.getLogger(ConnectionGuard.class.getName());
+
+  private final IngestContext context;
+  private final FrameDecoder frames;
+  private final ConnectionHandler connection;
+  private final long openedNanos = System.nanoTime();
+  /** Nanotime the connection became unwritable (answers piling up unread); 0 while writable. */
+  private long unwritableNanos;
+  /** The peer's uid when {@link UidConnections} counted this connection, else -1. */
+  private int countedUid = -1;
+  private ScheduledFuture<?> timer;
+
+  ConnectionGuard(IngestContext context, FrameDecoder frames, ConnectionHandler connection) {
+    this.context = context;
+    this.frames = frames;
+    this.connection = connection;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    if (!connection.closing()) {
+      int uid = peerUid(ctx);
+      if (uid < 0 || context.perUid().open(uid)) {
+        countedUid = uid;
+      } else {
+        context.stats().closed(AggregatorStats.Closed.UID_CONNECTION_LIMIT);
+        connection.violation(ErrorCode.CONNECTION_LIMIT, "uid " + uid + " already holds "
+            + context.perUid().limit() + " connections (--max-connections-per-uid); close some, or connect again later");
+      }
+    }
+    long tick = Math.max(context.frameTimeoutNanos() / 4, TimeUnit.MILLISECONDS.toNanos(50));
+    timer = ctx.executor().scheduleAtFixedRate(() -> check(ctx), tick, tick, TimeUnit.NANOSECONDS);
+    ctx.fireChannelActive();
+  }
+
+  /**
+   * Stops reading frames while answers wait unread beyond the high water mark, so a client that
+   * never reads cannot make the aggregator buffer answers without bound.
+   */
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    boolean writable = ctx.channel().isWritable();
+    unwritableNanos = writable ? 0 : System.nanoTime();
+    ctx.channel().config().setAutoRead(writable);
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    if (countedUid >= 0) {
+      context.perUid().close(countedUid);
+    }
+    ctx.fireChannelInactive();
+  }
+
+  private void check(ChannelHandlerContext ctx) {
+    if (connection.closing() || !ctx.channel().isActive()) {
+      return;
+    }
+    long now = System.nanoTime();
+    long frameTimeout = context.frameTimeoutNanos();
+    long begun = frames.begunNanos();
+    if (unwritableNanos != 0 && now - unwritableNanos >= frameTimeout) {
+      context.stats().closed(AggregatorStats.Closed.UNREAD_ANSWERS);
+      connection.quietClose("the client read none of its answers for --frame-timeout");
+    } else if (unwritableNanos == 0 && begun != 0 && now - begun >= frameTimeout) {
+      context.stats().closed(AggregatorStats.Closed.FRAME_TIMEOUT);
+      connection.violation(ErrorCode.FRAME_TIMEOUT, "a frame begun did not arrive whole within --frame-timeout;"
+          + " write each frame at once");
+    } else if (!connection.helloed() && now - openedNanos >= frameTimeout) {
+      context.stats().closed(AggregatorStats.Closed.FRAME_TIMEOUT);
+      connection.violation(ErrorCode.FRAME_TIMEOUT, "no HELLO within --frame-timeout of connecting; say HELLO first");
+    } else if (!connection.holdsLive() && begun == 0 && now - connection.lastReadNanos() >= context.idleTimeoutNanos()) {
+      context.stats().closed(AggregatorStats.Closed.IDLE_TIMEOUT);
+      connection.quietClose("no frame for --idle-timeout; the client reconnects when it next sends");
+    }
+  }
+
+  /** The peer's uid by SO_PEERCRED, or -1 when the kernel does not tell (then it is not limited per uid). */
+  private static int peerUid(ChannelHandlerContext ctx) {
+    try {
+      return ctx.channel() instanceof EpollDomainSocketChannel ch ? ch.peerCredentials().uid() : -1;
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "{0}: no peer credentials ({1}); not limited per uid", new Object[] {ctx.channel(), e});
+      return -1;
+    }
+  }
+}
