@@ -71,12 +71,16 @@ class Connection:
         Looks without waiting and without consuming anything: a frame waiting to be read is not a
         close.
         """
+        timeout = self._sock.gettimeout()
+        self._sock.settimeout(0.0)  # with a timeout set, Python would wait for data before recv
         try:
-            return self._sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+            return self._sock.recv(1, socket.MSG_PEEK) == b""
         except BlockingIOError:
             return False
         except OSError:
             return True
+        finally:
+            self._sock.settimeout(timeout)
 
     def close(self) -> None:
         self._sock.close()
