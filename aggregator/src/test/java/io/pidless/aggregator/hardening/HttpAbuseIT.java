@@ -101,8 +101,11 @@ class HttpAbuseIT {
   void aPlainBodyLargerThanTheDirectMemoryCapIsServedWhole() throws Exception {
     int series = 20_000;
     String pad = "p".repeat(1000);
+    // The default --max-series-bytes at -Xmx256m (32 MiB) also bounds a scrape's body below the direct
+    // memory cap; this test is about streaming a body above it, so it raises that budget.
     try (TempSocketDir dir = new TempSocketDir();
-        AggregatorProcess agg = AggregatorProcess.start(AggregatorCommand.on(dir.socket()).deployed());
+        AggregatorProcess agg = AggregatorProcess.start(AggregatorCommand.on(dir.socket(),
+            "--max-series-bytes", String.valueOf(64L << 20)).deployed());
         TestClient loader = new TestClient(dir.socket())) {
       loader.hello();
       for (int id = 1; id <= series; id++) {

@@ -166,10 +166,16 @@ class SocketStarvationIT {
       "print('ok')");
   private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
+  /**
+   * Backpressure, then the --frame-timeout half of the UNREAD_ANSWERS rule: with --max-unread-bytes at
+   * 4 MiB, reading stops at 2 MiB of unread answers, below the cap even with one more read's answers,
+   * so the close comes from not reading for --frame-timeout (MemoryBudgetIT closes at the cap).
+   */
   @Test
   void aClientThatNeverReadsItsAcksIsNoLongerReadAndThenClosed() throws Exception {
     try (TempSocketDir dir = new TempSocketDir();
-        AggregatorProcess agg = AggregatorProcess.start(AggregatorCommand.on(dir.socket(), TIMEOUTS).deployed());
+        AggregatorProcess agg = AggregatorProcess.start(AggregatorCommand.on(dir.socket(), "--frame-timeout", "1s",
+            "--idle-timeout", "2s", "--max-unread-bytes", String.valueOf(4 << 20)).deployed());
         SocketChannel hog = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       hog.connect(UnixDomainSocketAddress.of(dir.socket()));
       ByteBuffer hello = helloAndCounter();
@@ -182,6 +188,7 @@ class SocketStarvationIT {
       long deadline = System.nanoTime() + 4_000_000_000L;
       ByteBuffer batch = null;
       boolean closed = false;
+      long lastWritten = System.nanoTime();
       while (!closed && System.nanoTime() < deadline && written < 64L << 20) {
         if (batch == null || !batch.hasRemaining()) {
           batch = oneDeltaBatches(seq, 4096);
@@ -192,13 +199,18 @@ class SocketStarvationIT {
           written += n;
           if (n == 0) {
             Thread.sleep(5);
+          } else {
+            lastWritten = System.nanoTime();
           }
         } catch (java.io.IOException e) {
           closed = true;   // the aggregator closed it: what this test waits for
         }
       }
+      double unreadFor = (System.nanoTime() - lastWritten) / 1e9;
       assertTrue(written < 16L << 20, "the aggregator kept reading a client that reads no ACK: " + written + " bytes");
       assertTrue(closed, "a client that read no answer for --frame-timeout is still connected");
+      assertTrue(unreadFor > 0.5, "closed " + unreadFor + " s after its frames stopped being read: at the cap, not"
+          + " after --frame-timeout (1 s)");
       try (TestClient good = new TestClient(dir.socket())) {
         good.hello();
         good.counter(1, "good_total").add(1, 1, 3).sendAndAck(1);
