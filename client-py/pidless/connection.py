@@ -105,6 +105,23 @@ class Connection:
             self._pending_frames = self._decoder.feed(data)
         return self._pending_frames.pop(0)
 
+    def closed_by_peer(self) -> bool:
+        """True when the aggregator has closed this connection, e.g. after ``--idle-timeout``.
+
+        Looks without waiting and without consuming anything: a frame waiting to be read is not a
+        close.
+        """
+        timeout = self._sock.gettimeout()
+        self._sock.settimeout(0.0)  # with a timeout set, Python would wait for data before recv
+        try:
+            return self._sock.recv(1, socket.MSG_PEEK) == b""
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+        finally:
+            self._sock.settimeout(timeout)
+
     def close(self) -> None:
         self._sock.close()
 

@@ -41,13 +41,14 @@ ERROR_NAMES = {
     103: "UNSUPPORTED_VERSION", 104: "BAD_HANDSHAKE", 105: "UNKNOWN_SERIES_ID",
     106: "DUPLICATE_SERIES_ID", 107: "SESSION_TAKEN_OVER", 108: "CONNECTION_LIMIT",
     109: "TOO_MANY_SERIES_IDS", 110: "SESSION_LIMIT", 111: "MEMORY_LIMIT", 112: "UNREAD_ANSWERS",
+    113: "FRAME_TIMEOUT",
     200: "INVALID_NAME", 201: "INVALID_LABEL", 202: "TYPE_CLASH", 203: "SERIES_LIMIT",
     204: "LABEL_LIMIT", 205: "LENGTH_LIMIT", 206: "INVALID_DEFINITION", 207: "SERIES_BYTES_LIMIT",
     300: "INVALID_VALUE",
 }
 # 1xx codes that say "try again later" rather than "this client sent garbage" (docs/PROTOCOL.md,
 # "retryable"): reconnect after a backoff and re-send what was not acknowledged.
-_RETRYABLE = frozenset((107, 108, 110, 111, 112))
+_RETRYABLE = frozenset((107, 108, 110, 111, 112, 113))
 _MIN_BACKOFF = 0.1
 _MAX_BACKOFF = 5.0
 _RETRY_PAUSE = 0.05
@@ -135,6 +136,12 @@ class Delivery:
 
     def _cycle(self, deadline: float, force: bool) -> bool:
         try:
+            if self._conn is not None and self._conn.closed_by_peer():
+                # The documented idle close (docs/PROTOCOL.md, "Idle close"): nothing was waiting
+                # for an answer on it, so this is no outage; reconnect now, quietly.
+                log.debug("pidless: the aggregator closed the idle connection; reconnecting")
+                self._conn.close()
+                self._conn = None
             if self._conn is None:
                 if not self._unacked:
                     # Bounded: taken only while nothing else waits, then merged no further.

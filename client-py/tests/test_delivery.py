@@ -242,5 +242,26 @@ class SessionLimitTest(DeliveryTestCase):
         delivery.disconnect()
 
 
+class IdleCloseTest(AggregatorTestCase):
+    """docs/PROTOCOL.md, "Idle close": the aggregator closes a connection that sent nothing for
+    --idle-timeout; the client reconnects at its next flush, exactly, without a warning. Its own
+    Delivery: the module's, shared by the other tests, holds their live gauges, and a connection
+    holding a live value is never idle-closed."""
+    flags = ("--idle-timeout", "1s", "--frame-timeout", "500ms")
+
+    def test_an_idle_close_is_reconnected_quietly_and_nothing_is_lost(self):
+        jobs = CounterValue(Series(wire.COUNTER, 0, "dl_idle_jobs_total", "Jobs", (), ()))
+        delivery = Delivery(lambda: [jobs], Config({"PIDLESS_SOCKET": self.agg.socket}))
+        jobs.inc(3)
+        self.assertTrue(delivery.flush(timeout=PATIENCE))
+        self.assertEqual(self.agg.wait_for("pidless_connections_closed_total", 1.0, reason="idle_timeout"), 1.0)
+        jobs.inc(4)
+        with self.assertNoLogs("pidless", level=logging.WARNING):
+            self.assertTrue(delivery.flush(timeout=PATIENCE))
+        self.assertEqual(self.agg.value("dl_idle_jobs_total"), 7.0)
+        delivery.disconnect()
+
+
 if __name__ == "__main__":
     unittest.main()
+

@@ -111,8 +111,9 @@ public final class Main {
       boolean restored = state != null && state.restore() != null;
       MetricsServer http;
       try {
-        http = MetricsServer.start(config.listen(), store, stats, sessions, ids, config.limits().maxSeries(),
-            config.maxConnections(), config.jvmMetrics());
+        http = MetricsServer.start(config.listen(), new MetricsServer.Settings(config.limits().maxSeries(),
+            config.maxConnections(), config.jvmMetrics(), config.httpTimeout(), config.maxConcurrentScrapes()),
+            store, stats, sessions, ids);
       } catch (IOException e) {
         throw new IOException("cannot listen on " + config.listen() + " for /metrics: " + e.getMessage()
             + "; pass --listen HOST:PORT with a free port", e);

@@ -400,16 +400,25 @@ final class Delivery {
   /** Called when a connection broke; its un-ACKed batches go out again on the next connection. */
   void lost(Connection c, IOException e) {
     boolean current;
+    boolean idle;
     synchronized (lock) {
       current = connection == c;
+      idle = unacked.isEmpty();
       if (current) {
         connection = null;
-        backoff.failed(System.nanoTime());
+        if (!idle) {
+          backoff.failed(System.nanoTime());
+        }
         lock.notifyAll();
       }
     }
     c.close();
-    if (current) {
+    if (current && idle) {
+      // With nothing waiting for an ACK this is most likely the aggregator's documented idle close
+      // (docs/PROTOCOL.md, "Idle close"): the next flush reconnects, nothing is lost.
+      LOG.log(Level.DEBUG, "pidless: the aggregator closed the idle connection at " + socket + " (" + e
+          + "); reconnecting");
+    } else if (current) {
       LOG.log(Level.INFO, "pidless: lost the connection to the aggregator at " + socket + " (" + e
           + "); reconnecting");
     }

@@ -19,6 +19,7 @@ public enum ErrorCode {
   SESSION_LIMIT(110),
   MEMORY_LIMIT(111),
   UNREAD_ANSWERS(112),
+  FRAME_TIMEOUT(113),
   INVALID_NAME(200),
   INVALID_LABEL(201),
   TYPE_CLASH(202),
@@ -50,7 +51,8 @@ public enum ErrorCode {
    */
   public boolean retryable() {
     return switch (this) {
-      case SESSION_TAKEN_OVER, CONNECTION_LIMIT, SESSION_LIMIT, MEMORY_LIMIT, UNREAD_ANSWERS -> true;
+      case SESSION_TAKEN_OVER, CONNECTION_LIMIT, SESSION_LIMIT, MEMORY_LIMIT, UNREAD_ANSWERS,
+          FRAME_TIMEOUT -> true;
       default -> false;
     };
   }

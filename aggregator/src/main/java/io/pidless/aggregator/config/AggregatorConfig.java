@@ -32,6 +32,11 @@ public record AggregatorConfig(
     Limits limits,
     Budgets budgets,
     int maxConnections,
+    int maxConnectionsPerUid,
+    Duration frameTimeout,
+    Duration idleTimeout,
+    Duration httpTimeout,
+    int maxConcurrentScrapes,
     int ioThreads,
     boolean jvmMetrics) {
 
@@ -106,6 +111,11 @@ public record AggregatorConfig(
     private Long maxSeriesBytes;
     private Integer maxUnreadBytes;
     private long heap = Runtime.getRuntime().maxMemory();
+    private Integer maxConnectionsPerUid;
+    private Duration frameTimeout;
+    private Duration idleTimeout;
+    private Duration httpTimeout;
+    private Integer maxConcurrentScrapes;
     private Integer ioThreads;
     private Boolean jvmMetrics;
 
@@ -256,6 +266,37 @@ public record AggregatorConfig(
       return this;
     }
 
+    /** Connections one peer uid (SO_PEERCRED) may hold; at most {@link #maxConnections}. */
+    public Builder maxConnectionsPerUid(int n) {
+      maxConnectionsPerUid = once(maxConnectionsPerUid, atLeast(n, 1, "max connections per uid"),
+          "max connections per uid");
+      return this;
+    }
+
+    /** How long a frame begun, or a new connection's HELLO, may take to arrive whole. */
+    public Builder frameTimeout(Duration d) {
+      frameTimeout = once(frameTimeout, positive(d, "frame timeout"), "frame timeout");
+      return this;
+    }
+
+    /** How long a connection holding no live gauge value may send nothing before it is closed. */
+    public Builder idleTimeout(Duration d) {
+      idleTimeout = once(idleTimeout, positive(d, "idle timeout"), "idle timeout");
+      return this;
+    }
+
+    /** How long an HTTP client may take to send a request or take a response. */
+    public Builder httpTimeout(Duration d) {
+      httpTimeout = once(httpTimeout, positive(d, "http timeout"), "http timeout");
+      return this;
+    }
+
+    public Builder maxConcurrentScrapes(int n) {
+      maxConcurrentScrapes = once(maxConcurrentScrapes, atLeast(n, 1, "max concurrent scrapes"),
+          "max concurrent scrapes");
+      return this;
+    }
+
     public Builder ioThreads(int n) {
       ioThreads = once(ioThreads, atLeast(n, 1, "io threads"), "io threads");
       return this;
@@ -268,8 +309,13 @@ public record AggregatorConfig(
 
     public AggregatorConfig build() {
       Limits d = Limits.DEFAULTS;
-      int connections = maxConnections != null ? maxConnections : 4096;
       Path socketPath = socket != null ? socket : DefaultSocket.forThisProcess();
+      int connections = maxConnections != null ? maxConnections : 4096;
+      int perUid = maxConnectionsPerUid != null ? maxConnectionsPerUid : Math.min(1024, connections);
+      if (perUid > connections) {
+        throw new IllegalArgumentException("max connections per uid (" + perUid + ") exceeds max connections ("
+            + connections + "); lower --max-connections-per-uid or raise --max-connections");
+      }
       return new AggregatorConfig(
           socketPath,
           socketMode != null ? socketMode : PosixFilePermissions.fromString("rw-rw----"),
@@ -286,6 +332,11 @@ public record AggregatorConfig(
               maxFrameBytes != null ? maxFrameBytes : d.maxFrameBytes()),
           budgets(connections),
           connections,
+          perUid,
+          frameTimeout != null ? frameTimeout : Duration.ofSeconds(10),
+          idleTimeout != null ? idleTimeout : Duration.ofMinutes(5),
+          httpTimeout != null ? httpTimeout : Duration.ofSeconds(10),
+          maxConcurrentScrapes != null ? maxConcurrentScrapes : 1,
           ioThreads != null ? ioThreads : Runtime.getRuntime().availableProcessors(),
           jvmMetrics == null || jvmMetrics);
     }

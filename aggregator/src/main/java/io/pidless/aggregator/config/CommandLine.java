@@ -40,7 +40,9 @@ public final class CommandLine {
           + AggregatorConfig.DEFAULT_STATE_FILE_NAME + " beside the socket; off: keep nothing)",
           (b, v) -> b.stateFile(v.equals("off") ? null : Path.of(v))),
       new Flag("listen", "HOST:PORT", "address of the /metrics endpoint (default :"
-          + AggregatorConfig.DEFAULT_PORT + ", all interfaces)", AggregatorConfig.Builder::listen),
+          + AggregatorConfig.DEFAULT_PORT + ", all interfaces, as exporters listen, so Prometheus can scrape"
+          + " the node; 127.0.0.1:" + AggregatorConfig.DEFAULT_PORT + " keeps it on the node)",
+          AggregatorConfig.Builder::listen),
       new Flag("ttl", "DURATION", "remove a series nobody wrote for this long, at most ttl/64"
           + " later (default 10m)",
           (b, v) -> b.ttl(DurationParser.parse(v))),
@@ -71,9 +73,26 @@ public final class CommandLine {
       new Flag("max-series-bytes", "BYTES", "bytes of names, labels and help the series take in a scrape;"
           + " new series beyond are rejected (default: 1/8 of the heap)",
           (b, v) -> b.maxSeriesBytes(longInteger(v, "max-series-bytes"))),
-      new Flag("max-unread-bytes", "BYTES", "answers a client may leave unread before its connection is"
-          + " closed (default: 1/64 of the heap over --max-connections, at least 65536)",
+      new Flag("max-unread-bytes", "BYTES", "answers a client may leave unread: past half of it the"
+          + " aggregator stops reading its frames, past all of it, or after --frame-timeout of not reading,"
+          + " closes it (UNREAD_ANSWERS) (default: 1/64 of the heap over --max-connections, at least 65536)",
           (b, v) -> b.maxUnreadBytes(integer(v, "max-unread-bytes"))),
+      new Flag("max-connections-per-uid", "N", "client connections one user (peer uid) may hold, so one"
+          + " user cannot take every --max-connections slot (default 1024, at most --max-connections)",
+          (b, v) -> b.maxConnectionsPerUid(integer(v, "max-connections-per-uid"))),
+      new Flag("frame-timeout", "DURATION", "close a connection that began a frame, or has not said HELLO,"
+          + " and sends nothing more for this long; also one whose frames stopped being read because it reads"
+          + " none of its answers (default 10s)",
+          (b, v) -> b.frameTimeout(DurationParser.parse(v))),
+      new Flag("idle-timeout", "DURATION", "close a connection that sent no frame for this long and holds no"
+          + " live gauge value; clients reconnect when they next send (default 5m)",
+          (b, v) -> b.idleTimeout(DurationParser.parse(v))),
+      new Flag("http-timeout", "DURATION", "an HTTP client must send its request, and take its response,"
+          + " within this; a scrape waits this long for a render slot before 503 (default 10s)",
+          (b, v) -> b.httpTimeout(DurationParser.parse(v))),
+      new Flag("max-concurrent-scrapes", "N", "scrapes rendered at once; more wait their turn, and those"
+          + " asking for the same share one body (default 1)",
+          (b, v) -> b.maxConcurrentScrapes(integer(v, "max-concurrent-scrapes"))),
       new Flag("io-threads", "N", "event loop threads (default: number of cores)",
           (b, v) -> b.ioThreads(integer(v, "io-threads"))),
       new Flag("jvm-metrics", "BOOL", "also expose the aggregator JVM's own metrics (default true)",
@@ -130,7 +149,11 @@ public final class CommandLine {
     if (!given.contains("socket")) {
       apply(builder, find("socket"), DefaultSocket.choose(env, uid).toString(), "the default socket");
     }
-    return builder.build();
+    try {
+      return builder.build();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
   }
 
   public static String usage() {

@@ -23,20 +23,20 @@ final class SelfMetricsCollector extends Collector {
   private final AggregatorStats stats;
   private final SeriesStore store;
   private final SessionRegistry sessions;
+  private final HttpStats http;
   private final ScrapeTimer timer;
   private final Budget ids;
-  private final int maxSeries;
-  private final int maxConnections;
+  private final MetricsServer.Settings settings;
 
-  SelfMetricsCollector(AggregatorStats stats, SeriesStore store, SessionRegistry sessions, Budget ids,
-      ScrapeTimer timer, int maxSeries, int maxConnections) {
+  SelfMetricsCollector(AggregatorStats stats, HttpStats http, SeriesStore store, SessionRegistry sessions,
+      Budget ids, ScrapeTimer timer, MetricsServer.Settings settings) {
     this.stats = stats;
+    this.http = http;
     this.store = store;
     this.sessions = sessions;
     this.ids = ids;
     this.timer = timer;
-    this.maxSeries = maxSeries;
-    this.maxConnections = maxConnections;
+    this.settings = settings;
   }
 
   @Override
@@ -44,7 +44,15 @@ final class SelfMetricsCollector extends Collector {
     List<MetricFamilySamples> out = new ArrayList<>();
     out.add(gauge("pidless_connections_open", "Client connections open now.", stats.connectionsOpen.sum()));
     out.add(gauge("pidless_connections_limit", "Most client connections allowed at once (--max-connections).",
-        maxConnections));
+        settings.maxConnections()));
+    CounterMetricFamily closed = new CounterMetricFamily("pidless_connections_closed",
+        "Client connections the aggregator closed or refused to keep others served where no ERROR code says"
+        + " why: idle_timeout (closed without an ERROR), uid_connection_limit (the CONNECTION_LIMIT errors due"
+        + " to --max-connections-per-uid).", List.of("reason"));
+    for (AggregatorStats.Closed reason : AggregatorStats.Closed.values()) {
+      closed.addMetric(List.of(reason.label()), stats.closedCount(reason));
+    }
+    out.add(closed);
     out.add(counter("pidless_connections", "Client connections accepted.", stats.connectionsTotal.sum()));
     CounterMetricFamily frames = new CounterMetricFamily("pidless_frames_received",
         "Frames received from clients, by frame type.", List.of("type"));
@@ -82,7 +90,7 @@ final class SelfMetricsCollector extends Collector {
     }
     out.add(saturated);
     out.add(gauge("pidless_series", "Series held now.", store.seriesCount()));
-    out.add(gauge("pidless_series_limit", "Most series allowed at once (--max-series).", maxSeries));
+    out.add(gauge("pidless_series_limit", "Most series allowed at once (--max-series).", settings.maxSeries()));
     out.add(gauge("pidless_series_bytes", "Bytes of series text held: names, labels and help as a scrape"
         + " writes them.", store.textBytes().used()));
     out.add(gauge("pidless_series_bytes_limit", "Most bytes of series text allowed (--max-series-bytes).",
@@ -100,6 +108,12 @@ final class SelfMetricsCollector extends Collector {
         sessions.limit()));
     out.add(new SummaryMetricFamily("pidless_scrape_duration_seconds",
         "Time spent collecting the merged series for a scrape.", timer.count(), timer.seconds()));
+    CounterMetricFamily refusals = new CounterMetricFamily("pidless_http_refusals",
+        "HTTP requests refused or cut short, by reason.", List.of("reason"));
+    for (HttpStats.Reason reason : HttpStats.Reason.values()) {
+      refusals.addMetric(List.of(reason.label()), http.refusals(reason));
+    }
+    out.add(refusals);
     return out;
   }
 

@@ -1,8 +1,10 @@
 package io.pidless.aggregator.http;
 
 import io.prometheus.client.Collector;
-import java.io.OutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -97,6 +99,27 @@ final class TextBuffer {
 
   void writeTo(OutputStream out) throws IOException {
     out.write(bytes, 0, length);
+  }
+
+  /** Reads the bytes written so far, without copying them. */
+  InputStream inputStream() {
+    return new ByteArrayInputStream(bytes, 0, length);
+  }
+
+  /** Appends whatever is written to it: where a gzip stream or a {@code Writer} puts its bytes. */
+  OutputStream outputStream() {
+    return new OutputStream() {
+      @Override
+      public void write(int b) {
+        ensure(1);
+        bytes[length++] = (byte) b;
+      }
+
+      @Override
+      public void write(byte[] b, int offset, int count) {
+        append(b, offset, count);
+      }
+    };
   }
 
   private void ensure(int more) {

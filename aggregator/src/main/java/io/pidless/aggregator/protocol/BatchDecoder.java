@@ -16,6 +16,7 @@ final class BatchDecoder {
   private int count;
   private int dropped;
   private String invalid;
+  private boolean live;
 
   DeltaBuffer deltas() {
     return deltas;
@@ -35,6 +36,11 @@ final class BatchDecoder {
     return dropped;
   }
 
+  /** True when a delta went to a live gauge (livesum, livemax, livemin), whose value the connection holds. */
+  boolean live() {
+    return live;
+  }
+
   /** The first broken value rule, or null. */
   String invalid() {
     return invalid;
@@ -44,6 +50,7 @@ final class BatchDecoder {
     deltas.clear();
     dropped = 0;
     invalid = null;
+    live = false;
     seq = Payload.varint(b, "seq");
     if (seq == 0 || seq < 0) {
       throw Payload.malformed("batch seq " + Long.toUnsignedString(seq) + " is outside 1..2^63-1");
@@ -72,6 +79,7 @@ final class BatchDecoder {
         case GAUGE -> {
           double v = b.readDouble();
           check(slot.mode() != GaugeMode.SUM || Double.isFinite(v), id, "gauge change", v, "finite");
+          live |= slot.def() != null && slot.mode() != null && slot.mode().isLive();
           add(slot, v);
         }
         case HISTOGRAM -> {

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.DecoderException;
 import io.pidless.aggregator.session.Session;
 import io.pidless.aggregator.session.SessionId;
@@ -23,6 +22,7 @@ import java.util.logging.Logger;
 /**
  * The protocol state machine of one connection: HELLO, then DEFINEs and BATCHes. Answers are written
  * in frame order and flushed once per read. Runs on the connection's event loop only.
+ * {@link ConnectionGuard}, after it, keeps the connection from starving others.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = Logger.getLogger(ConnectionHandler.class.getName());
@@ -36,6 +36,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private Session session;
   private boolean closing;
   private volatile long lastReadNanos = System.nanoTime();
+  private boolean holdsLive;
+  /** Answers of the current read, written together at its end; null when there are none. */
+  private ByteBuf answers;
 
   ConnectionHandler(IngestContext context) {
     this.context = context;
@@ -58,6 +61,28 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
           + " connections are open (--max-connections); connect again later");
     }
     ctx.fireChannelActive();
+  }
+
+  /** True once the connection said HELLO. */
+  boolean helloed() {
+    return session != null;
+  }
+
+  /** True once this connection applied a live gauge value: closing it would remove that value. */
+  boolean holdsLive() {
+    return holdsLive;
+  }
+
+  /** True once the connection is being closed; nothing more is read from it. */
+  boolean closing() {
+    return closing;
+  }
+
+  /** Closes without an ERROR: the documented idle close, or a client that would not read one anyway. */
+  void quietClose(String why) {
+    closing = true;
+    LOG.log(Level.FINE, "connection {0} closed: {1}", new Object[] {connectionId, why});
+    ctx.close();
   }
 
   @Override
@@ -90,16 +115,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    ctx.flush();
-    ChannelOutboundBuffer unread = ctx.channel().unsafe().outboundBuffer();
-    if (unread != null && unread.totalPendingWriteBytes() > context.budgets().maxUnreadBytes() && !closing) {
-      closing = true;
-      context.stats().error(ErrorCode.UNREAD_ANSWERS);
-      LOG.log(Level.FINE, "connection {0} closed: {1} bytes of answers wait unread, more than --max-unread-bytes"
-          + " {2}; the client must read its ACKs", new Object[] {connectionId, unread.totalPendingWriteBytes(),
-          context.budgets().maxUnreadBytes()});
-      ctx.close();
-    }
+    flushAnswers();
+    ctx.fireChannelReadComplete();
   }
 
   @Override
@@ -119,6 +136,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (answers != null) {
+      answers.release();
+      answers = null;
+    }
     context.openConnections().decrementAndGet();
     context.stats().connectionsOpen.decrement();
     context.store().release(table.definitions(), connectionId);
@@ -159,7 +180,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     LOG.log(Level.FINE, "connection {0}: HELLO from {1}, session {2}",
         new Object[] {connectionId, client.length() > 64 ? client.substring(0, 64) : client, id});
-    ctx.write(ServerFrames.helloOk(ctx.alloc(), context.limits().maxFrameBytes(), session.settledSeq(),
+    answer(ServerFrames.helloOk(ctx.alloc(), context.limits().maxFrameBytes(), session.settledSeq(),
         context.instance()));
   }
 
@@ -199,7 +220,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       case NOT_OWNER -> { }
       case ALREADY_SETTLED -> {
         context.stats().batchesAlreadySettled.increment();
-        ctx.write(ServerFrames.ack(ctx.alloc(), seq, Protocol.ACK_ALREADY_SETTLED));
+        answer(ServerFrames.ack(ctx.alloc(), seq, Protocol.ACK_ALREADY_SETTLED));
       }
       case NEW -> {
         if (batches.invalid() != null) {
@@ -209,11 +230,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         context.stats().deltasReceived.add(batches.count());
         context.stats().deltasDroppedRejectedSeries.add(batches.dropped());
         context.stats().batchesApplied.increment();
+        holdsLive |= batches.live();
         for (Definition d : newlyRejected) {
           reject(ErrorCode.TYPE_CLASH, table.idOf(d), d.rejection());
         }
         newlyRejected.clear();
-        ctx.write(ServerFrames.ack(ctx.alloc(), seq, Protocol.ACK_APPLIED));
+        answer(ServerFrames.ack(ctx.alloc(), seq, Protocol.ACK_APPLIED));
       }
     }
   }
@@ -221,16 +243,40 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private void reject(ErrorCode code, long ref, String message) {
     context.stats().error(code);
     LOG.log(Level.FINE, "connection {0}: {1} {2}", new Object[] {connectionId, code, message});
-    ctx.write(ServerFrames.error(ctx.alloc(), code, ref, message));
+    answer(ServerFrames.error(ctx.alloc(), code, ref, message));
   }
 
-  private void violation(ErrorCode code, String message) {
+  void violation(ErrorCode code, String message) {
     if (closing) {
       return;
     }
     closing = true;
     context.stats().error(code);
     LOG.log(Level.FINE, "connection {0} closed: {1} {2}", new Object[] {connectionId, code, message});
+    flushAnswers();
     ctx.writeAndFlush(ServerFrames.error(ctx.alloc(), code, 0, message)).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /**
+   * Queues one answer frame behind the others of this read. They go out as one buffer per read: the
+   * channel's outbound accounting charges each message ~100 bytes beyond its own, so an ACK (~8 bytes)
+   * written alone would make a client pipelining a few thousand batches look like one not reading.
+   */
+  private void answer(ByteBuf frame) {
+    if (answers == null) {
+      answers = ctx.alloc().buffer(Math.max(256, frame.readableBytes()));
+    }
+    answers.writeBytes(frame);
+    frame.release();
+  }
+
+  private void flushAnswers() {
+    ByteBuf pending = answers;
+    answers = null;
+    if (pending != null) {
+      ctx.writeAndFlush(pending);
+    } else {
+      ctx.flush();
+    }
   }
 }

@@ -16,6 +16,9 @@ import java.util.List;
 public final class FrameDecoder extends ByteToMessageDecoder {
   private final int maxFrameBytes;
   private boolean failed;
+  private boolean completed;
+  /** Nanotime the part of a frame now buffered began to arrive; 0 when no frame is begun. */
+  private long begunNanos;
 
   public FrameDecoder(int maxFrameBytes) {
     this.maxFrameBytes = maxFrameBytes;
@@ -49,6 +52,23 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     }
     in.skipBytes(Protocol.LENGTH_PREFIX_BYTES);
     out.add(in.readRetainedSlice((int) length));
+    completed = true;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    completed = false;
+    super.channelRead(ctx, msg);
+    if (!internalBuffer().isReadable()) {
+      begunNanos = 0;
+    } else if (completed || begunNanos == 0) {
+      begunNanos = System.nanoTime();
+    }
+  }
+
+  /** Nanotime the frame now partly received began to arrive, or 0 when none is; for {@code --frame-timeout}. */
+  long begunNanos() {
+    return begunNanos;
   }
 
   private void fail(ByteBuf in, ErrorCode code, String message) {

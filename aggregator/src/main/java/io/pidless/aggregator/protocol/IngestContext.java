@@ -9,6 +9,10 @@ import io.pidless.aggregator.store.SeriesStore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What every connection handler shares: the store, the sessions, the counters, the limits and budgets. */
+/**
+ * What every connection handler shares: the store, the sessions, the counters, the limits and budgets.
+ * Timeouts are in nanoseconds.
+ */
 record IngestContext(SeriesStore store, SessionRegistry sessions, AggregatorStats stats, Limits limits,
-    Budgets budgets, Budget ids, int maxConnections, long instance, AtomicInteger openConnections, AtomicLong connectionIds) {}
+    Budgets budgets, Budget ids, int maxConnections, UidConnections perUid, long frameTimeoutNanos,
+    long idleTimeoutNanos, long instance, AtomicInteger openConnections, AtomicLong connectionIds) {}

@@ -5,6 +5,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -32,7 +34,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The Unix socket listener: Netty epoll, one {@link ConnectionHandler} per connection behind a
- * {@link FrameDecoder}. {@link #close()} is the graceful stop SIGTERM asks for: stop accepting, let
+ * {@link FrameDecoder}, guarded by a {@link ConnectionGuard}. A connection's frames stop being read
+ * while more than half of {@code --max-unread-bytes} of its answers wait unread (Netty's writability:
+ * a client that never read its ACKs once grew the heap to 207 of 256 MB); the guard closes it past
+ * the whole budget. {@link #close()} is the graceful stop SIGTERM asks for: stop accepting, let
  * frames already sent arrive and be applied and acknowledged, then close every connection.
  *
  * <pre>{@code
@@ -41,7 +46,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class IngestServer implements Closeable {
   private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-
   private final EventLoopGroup group;
   private final Channel serverChannel;
   private final ChannelGroup connections = new DefaultChannelGroup("pidless-connections", GlobalEventExecutor.INSTANCE);
@@ -59,7 +63,9 @@ public final class IngestServer implements Closeable {
     this.path = config.socket();
     this.shutdownTimeout = config.shutdownTimeout();
     IngestContext context = new IngestContext(store, sessions, stats, config.limits(), config.budgets(), ids,
-        config.maxConnections(), new SecureRandom().nextLong(), new AtomicInteger(), new AtomicLong());
+        config.maxConnections(), new UidConnections(config.maxConnectionsPerUid()), config.frameTimeout().toNanos(),
+        config.idleTimeout().toNanos(), new SecureRandom().nextLong(), new AtomicInteger(), new AtomicLong());
+    int readingStops = Math.max(1, config.budgets().maxUnreadBytes() / 2);
     Path bindPath = SocketFile.prepare(path);
     Files.deleteIfExists(bindPath);
     group = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("pidless-io", true),
@@ -68,12 +74,16 @@ public final class IngestServer implements Closeable {
       serverChannel = new ServerBootstrap()
           .group(group)
           .channel(EpollServerDomainSocketChannel.class)
+          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, 
+              new WriteBufferWaterMark(readingStops / 2, readingStops))
           .childHandler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
               connections.add(ch);
-              ch.pipeline().addLast("frames", new FrameDecoder(config.limits().maxFrameBytes()))
-                  .addLast("session", new ConnectionHandler(context));
+              FrameDecoder frames = new FrameDecoder(config.limits().maxFrameBytes());
+              ConnectionHandler connection = new ConnectionHandler(context);
+              ch.pipeline().addLast("frames", frames).addLast("session", connection)
+                  .addLast("guard", new ConnectionGuard(context, frames, connection));
             }
           })
           .bind(new DomainSocketAddress(bindPath.toString())).syncUninterruptibly().channel();

@@ -27,6 +27,27 @@ public final class AggregatorStats {
   private final Map<FrameType, LongAdder> frames = new EnumMap<>(FrameType.class);
   private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
   private final Map<MetricType, LongAdder> saturated = new EnumMap<>(MetricType.class);
+  private final Map<Closed, LongAdder> closed = new EnumMap<>(Closed.class);
+
+  /**
+   * Why the aggregator closed or refused a connection to keep the others served, where no ERROR code
+   * says it: an idle close sends none, and a per-uid refusal shares {@code CONNECTION_LIMIT} with
+   * {@code --max-connections}. A {@code FRAME_TIMEOUT} or {@code UNREAD_ANSWERS} close is counted by its
+   * code in {@link #error} only, so no close is counted under two names.
+   */
+  public enum Closed {
+    /** No frame for {@code --idle-timeout} and no live gauge value held: a normal close, no ERROR. */
+    IDLE_TIMEOUT,
+    /**
+     * Its uid already held {@code --max-connections-per-uid} connections: which of the two limits a
+     * {@code CONNECTION_LIMIT} error was.
+     */
+    UID_CONNECTION_LIMIT;
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   public AggregatorStats() {
     for (FrameType t : FrameType.values()) {
@@ -37,6 +58,9 @@ public final class AggregatorStats {
     }
     for (MetricType t : MetricType.values()) {
       saturated.put(t, new LongAdder());
+    }
+    for (Closed c : Closed.values()) {
+      closed.put(c, new LongAdder());
     }
   }
 
@@ -63,5 +87,13 @@ public final class AggregatorStats {
 
   public long errors(ErrorCode code) {
     return errors.get(code).sum();
+  }
+
+  public void closed(Closed reason) {
+    closed.get(reason).increment();
+  }
+
+  public long closedCount(Closed reason) {
+    return closed.get(reason).sum();
   }
 }

@@ -102,6 +102,29 @@ class CommandLineTest {
   }
 
   @Test
+  void timeoutsAndPerUidConnectionsHaveDefaultsAndFlags() throws Exception {
+    AggregatorConfig d = CommandLine.parse(new String[0], Map.of());
+    assertEquals(1024, d.maxConnectionsPerUid());
+    assertEquals(Duration.ofSeconds(10), d.frameTimeout());
+    assertEquals(Duration.ofMinutes(5), d.idleTimeout());
+    assertEquals(Duration.ofSeconds(10), d.httpTimeout());
+    assertEquals(1, d.maxConcurrentScrapes());
+    AggregatorConfig c = CommandLine.parse(new String[] {"--max-connections", "100", "--frame-timeout", "2s",
+        "--idle-timeout=1m", "--http-timeout", "3s", "--max-concurrent-scrapes", "4"},
+        Map.of("PIDLESS_MAX_CONNECTIONS_PER_UID", "10"));
+    assertEquals(10, c.maxConnectionsPerUid());
+    assertEquals(Duration.ofSeconds(2), c.frameTimeout());
+    assertEquals(Duration.ofMinutes(1), c.idleTimeout());
+    assertEquals(Duration.ofSeconds(3), c.httpTimeout());
+    assertEquals(4, c.maxConcurrentScrapes());
+    assertEquals(100, CommandLine.parse(new String[] {"--max-connections", "100"}, Map.of()).maxConnectionsPerUid(),
+        "the per-uid default never exceeds --max-connections");
+    assertUsage("max connections per uid (200) exceeds max connections (100); lower --max-connections-per-uid",
+        "--max-connections", "100", "--max-connections-per-uid", "200");
+    assertUsage("--frame-timeout: frame timeout must be positive", "--frame-timeout", "0s");
+  }
+
+  @Test
   void badEnvironmentNamesTheVariable() {
     UsageException e = assertThrows(UsageException.class,
         () -> CommandLine.parse(new String[0], Map.of("PIDLESS_TTL", "soon")));
