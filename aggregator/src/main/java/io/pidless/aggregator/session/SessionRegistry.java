@@ -93,14 +93,23 @@ public final class SessionRegistry {
     return out;
   }
 
-  /** Remembers a session an earlier aggregator saved: disconnected, forgotten after its time left. */
-  public void restore(Remembered r) {
+  /**
+   * Remembers a session an earlier aggregator saved: disconnected, forgotten after its time left.
+   * One that settled nothing carries nothing to remember (the rule {@link #remembered()} saves by).
+   *
+   * @return whether it is remembered
+   */
+  public boolean restore(Remembered r) {
+    if (r.settledSeq() <= 0) {
+      return false;
+    }
     Session s = sessions.get(r.id(), Session::new);
     s.restoreSettled(r.settledSeq());
     if (!s.owned()) {
       sessions.policy().expireVariably().orElseThrow()
           .setExpiresAfter(r.id(), Math.max(r.idleLeftNanos(), 1), TimeUnit.NANOSECONDS);
     }
+    return true;
   }
 
   public long size() {

@@ -226,8 +226,8 @@ public final class StateReader {
 
     @Override
     public void session(SessionRegistry.Remembered r) {
-      if (r.idleLeftNanos() - downtimeNanos > 0) {
-        sessions.restore(new SessionRegistry.Remembered(r.id(), r.settledSeq(), r.idleLeftNanos() - downtimeNanos));
+      if (r.idleLeftNanos() - downtimeNanos > 0
+          && sessions.restore(new SessionRegistry.Remembered(r.id(), r.settledSeq(), r.idleLeftNanos() - downtimeNanos))) {
         remembered++;
       }
     }

@@ -1,6 +1,7 @@
 package io.pidless.aggregator.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -98,6 +99,15 @@ class SessionRegistryTest {
     assertEquals(1, registry.size(), "still held by the newer connection");
     registry.detach(s, newer);
     assertEquals(0, registry.size(), "nothing settled, nothing to remember");
+  }
+
+  /** Found by StateReaderFuzzTest: restored, then saved as nothing, it did not round-trip. */
+  @Test
+  void aSavedSessionThatSettledNothingIsNotRestored() {
+    assertFalse(registry.restore(new SessionRegistry.Remembered(id, 0, 1_000)));
+    assertEquals(0, registry.size());
+    assertTrue(registry.restore(new SessionRegistry.Remembered(id, 7, 1_000)));
+    assertEquals(7, registry.remembered().get(0).settledSeq());
   }
 
   /** The figure behind --max-sessions' default: heap per remembered session, measured. */
