@@ -1,5 +1,6 @@
 package io.pidless.aggregator.config;
 
+import io.pidless.aggregator.remotewrite.RemoteWriteConfig;
 import io.pidless.protocol.Protocol;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -31,7 +32,8 @@ public record AggregatorConfig(
     Limits limits,
     int maxConnections,
     int ioThreads,
-    boolean jvmMetrics) {
+    boolean jvmMetrics,
+    RemoteWriteConfig remoteWrite) {
 
   public static final int DEFAULT_PORT = 9746;
   /** The state file's name beside the socket, unless {@code --state-file} says otherwise. */
@@ -64,8 +66,14 @@ public record AggregatorConfig(
     private Integer maxConnections;
     private Integer ioThreads;
     private Boolean jvmMetrics;
+    private final RemoteWriteConfig.Builder remoteWrite = RemoteWriteConfig.builder();
 
     private Builder() {}
+
+    /** Remote_write's own options; off unless a URL is given. */
+    public RemoteWriteConfig.Builder remoteWrite() {
+      return remoteWrite;
+    }
 
     public Builder socket(Path path) {
       socket = once(socket, path, "socket");
@@ -205,7 +213,8 @@ public record AggregatorConfig(
               maxFrameBytes != null ? maxFrameBytes : d.maxFrameBytes()),
           maxConnections != null ? maxConnections : 4096,
           ioThreads != null ? ioThreads : Runtime.getRuntime().availableProcessors(),
-          jvmMetrics == null || jvmMetrics);
+          jvmMetrics == null || jvmMetrics,
+          remoteWrite.build());
     }
 
     private static <T> T once(T current, T value, String what) {

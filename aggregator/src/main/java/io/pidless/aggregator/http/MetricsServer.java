@@ -1,5 +1,6 @@
 package io.pidless.aggregator.http;
 
+import io.pidless.aggregator.remotewrite.RemoteWriteStats;
 import io.pidless.aggregator.session.SessionRegistry;
 import io.pidless.aggregator.stats.AggregatorStats;
 import io.pidless.aggregator.store.SeriesStore;
@@ -10,6 +11,7 @@ import io.prometheus.client.hotspot.DefaultExports;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 
 /**
  * The one scrape endpoint on simpleclient_httpserver: {@code /metrics} (and {@code /}) is served by
@@ -24,9 +26,16 @@ import java.net.InetSocketAddress;
  */
 public final class MetricsServer implements Closeable {
   private final HTTPServer server;
+  private final CollectorRegistry registry;
 
-  private MetricsServer(HTTPServer server) {
+  private MetricsServer(HTTPServer server, CollectorRegistry registry) {
     this.server = server;
+    this.registry = registry;
+  }
+
+  /** Adds {@code pidless_remote_write_*} for these endpoints to the self-metrics. */
+  public void reportRemoteWrite(List<RemoteWriteStats> endpoints) {
+    new RemoteWriteCollector(endpoints).register(registry);
   }
 
   public static MetricsServer start(InetSocketAddress address, SeriesStore store, AggregatorStats stats,
@@ -48,7 +57,7 @@ public final class MetricsServer implements Closeable {
       http.removeContext(path);
       http.createContext(path, metrics);
     }
-    return new MetricsServer(server);
+    return new MetricsServer(server, registry);
   }
 
   /** The bound port; differs from the requested one when that was 0. */

@@ -30,12 +30,19 @@ public final class StateFile {
   private final SeriesStore store;
   private final SessionRegistry sessions;
   private final Clock clock;
+  private final PushBacklog pushes;
 
   public StateFile(Path path, SeriesStore store, SessionRegistry sessions, Clock clock) {
+    this(path, store, sessions, clock, PushBacklog.NONE);
+  }
+
+  /** Also keeps the remote_write pushes {@code pushes} could not deliver, and hands them back. */
+  public StateFile(Path path, SeriesStore store, SessionRegistry sessions, Clock clock, PushBacklog pushes) {
     this.path = path;
     this.store = store;
     this.sessions = sessions;
     this.clock = clock;
+    this.pushes = pushes;
   }
 
   /** Restores the last graceful stop's state, if any; null when there was none to restore. */
@@ -59,7 +66,9 @@ public final class StateFile {
     LOG.info("restored " + r.series() + " series and " + r.sessions() + " sessions from " + path + ", saved "
         + String.format(Locale.ROOT, "%.1f", r.downtime().toMillis() / 1000.0) + " s ago"
         + (r.expiredWhileDown() > 0 ? "; " + r.expiredWhileDown() + " series expired while stopped" : "")
-        + (r.rejected() > 0 ? "; " + r.rejected() + " series skipped: the limits now refuse them" : ""));
+        + (r.rejected() > 0 ? "; " + r.rejected() + " series skipped: the limits now refuse them" : "")
+        + (r.pushes().isEmpty() ? "" : "; " + r.pushes().size() + " undelivered remote write pushes"));
+    pushes.restore(r.pushes());
     return r;
   }
 
@@ -82,8 +91,9 @@ public final class StateFile {
   public boolean save() {
     long start = System.nanoTime();
     try {
-      StateWriter.Saved saved = StateWriter.save(path, store, sessions, clock);
-      LOG.info("saved " + saved.series() + " series and " + saved.sessions() + " sessions to " + path + " in "
+      StateWriter.Saved saved = StateWriter.save(path, store, sessions, pushes.undelivered(), clock);
+      LOG.info("saved " + saved.series() + " series, " + saved.sessions() + " sessions and " + saved.pushes()
+          + " undelivered remote write pushes to " + path + " in "
           + (System.nanoTime() - start) / 1_000_000 + " ms; the next start restores them");
       return true;
     } catch (IOException | RuntimeException e) {

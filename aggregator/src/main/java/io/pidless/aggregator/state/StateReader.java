@@ -30,7 +30,8 @@ import java.util.zip.CheckedInputStream;
  */
 public final class StateReader {
   /** What a restore did. {@code downtime} is the wall-clock time between save and restore. */
-  public record Restored(int series, int expiredWhileDown, int rejected, int sessions, Duration downtime) {}
+  public record Restored(int series, int expiredWhileDown, int rejected, int sessions, Duration downtime,
+      List<SavedPush> pushes) {}
 
   /** The file is not a state file this aggregator can read; it was left untouched. */
   public static final class UnreadableStateException extends IOException {
@@ -48,8 +49,8 @@ public final class StateReader {
   public static Restored restore(Path path, SeriesStore store, SessionRegistry sessions, Clock clock)
       throws IOException {
     checkIntact(path);
-    try (DataInputStream in = open(path)) {
-      return read(in, store, sessions, clock);
+    try (VersionedInput in = open(path)) {
+      return read(in.data(), in.version(), store, sessions, clock);
     } catch (NoSuchFileException e) {
       return null;
     }
@@ -87,20 +88,28 @@ public final class StateReader {
     }
   }
 
-  private static DataInputStream open(Path path) throws IOException {
+  /** The open file, positioned after its version. */
+  private record VersionedInput(DataInputStream data, int version) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      data.close();
+    }
+  }
+
+  private static VersionedInput open(Path path) throws IOException {
     DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(path), 1 << 16));
     in.skipNBytes(StateFormat.MAGIC.length);
     int version = in.readInt();
-    if (version != StateFormat.VERSION) {
+    if (version != StateFormat.VERSION && version != StateFormat.VERSION_WITHOUT_PUSHES) {
       in.close();
       throw new UnreadableStateException("state file " + path + " has version " + version + "; this aggregator"
-          + " reads version " + StateFormat.VERSION);
+          + " reads versions " + StateFormat.VERSION_WITHOUT_PUSHES + " and " + StateFormat.VERSION);
     }
-    return in;
+    return new VersionedInput(in, version);
   }
 
-  private static Restored read(DataInputStream in, SeriesStore store, SessionRegistry sessions, Clock clock)
-      throws IOException {
+  private static Restored read(DataInputStream in, int version, SeriesStore store, SessionRegistry sessions,
+      Clock clock) throws IOException {
     long downtimeMillis = Math.max(0, clock.millis() - in.readLong());
     long downtimeNanos = Duration.ofMillis(downtimeMillis).toNanos();
     int seriesCount = in.readInt();
@@ -139,7 +148,14 @@ public final class StateReader {
         remembered++;
       }
     }
-    return new Restored(restored, expired, rejected, remembered, Duration.ofMillis(downtimeMillis));
+    List<SavedPush> pushes = new ArrayList<>();
+    int pushCount = version == StateFormat.VERSION_WITHOUT_PUSHES ? 0 : in.readInt();
+    for (int i = 0; i < pushCount; i++) {
+      String url = in.readUTF();
+      int samples = in.readInt();
+      pushes.add(new SavedPush(url, samples, in.readNBytes(in.readInt())));
+    }
+    return new Restored(restored, expired, rejected, remembered, Duration.ofMillis(downtimeMillis), pushes);
   }
 
   /** One series as saved: its definition, times and values. */

@@ -100,7 +100,7 @@ class StateFileTest {
     SeriesStore before = store(Limits.DEFAULTS, SAVED_AT);
     fill(before);
     Path file = dir.resolve("pidless.state");
-    StateWriter.save(file, before, sessions(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    StateWriter.save(file, before, sessions(), List.of(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
     return file;
   }
 
@@ -133,8 +133,8 @@ class StateFileTest {
     SessionRegistry sessionsBefore = sessions();
     settled(sessionsBefore, SESSION, 41);
     Path file = dir.resolve("pidless.state");
-    StateWriter.Saved saved = StateWriter.save(file, before, sessionsBefore, Clock.fixed(SAVED_AT, ZoneOffset.UTC));
-    assertEquals(new StateWriter.Saved(10, 1), saved, "every series but the live gauge, and the one session");
+    StateWriter.Saved saved = StateWriter.save(file, before, sessionsBefore, List.of(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    assertEquals(new StateWriter.Saved(10, 1, 0), saved, "every series but the live gauge, and the one session");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     assertFalse(Files.exists(dir.resolve("pidless.state.tmp")));
 
@@ -143,7 +143,7 @@ class StateFileTest {
     SessionRegistry sessionsAfter = sessions();
     StateReader.Restored r = StateReader.restore(file, after, sessionsAfter, Clock.fixed(later, ZoneOffset.UTC));
 
-    assertEquals(new StateReader.Restored(10, 0, 0, 1, Duration.ofSeconds(3)), r);
+    assertEquals(new StateReader.Restored(10, 0, 0, 1, Duration.ofSeconds(3), List.of()), r);
     Map<String, String> expected = contents(before);
     expected.remove("workers");
     assertEquals(expected, contents(after), "values, help, bounds and _created times come back exactly");
@@ -170,7 +170,7 @@ class StateFileTest {
     SessionRegistry sessionsBefore = sessions();
     settled(sessionsBefore, SESSION, 1);
     Path file = dir.resolve("pidless.state");
-    StateWriter.save(file, before, sessionsBefore, Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    StateWriter.save(file, before, sessionsBefore, List.of(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
 
     Instant later = SAVED_AT.plus(Duration.ofMinutes(5));
     SeriesStore after = store(Limits.DEFAULTS, later);
@@ -225,16 +225,64 @@ class StateFileTest {
     assertThrows(StateReader.UnreadableStateException.class,
         () -> StateReader.restore(file, store(Limits.DEFAULTS, SAVED_AT), sessions(), Clock.systemUTC()));
 
-    StateWriter.save(file, store(Limits.DEFAULTS, SAVED_AT), sessions(), Clock.systemUTC());
+    StateWriter.save(file, store(Limits.DEFAULTS, SAVED_AT), sessions(), List.of(), Clock.systemUTC());
     byte[] bytes = Files.readAllBytes(file);
-    bytes[StateFormat.MAGIC.length + 3] = 2;
+    bytes[StateFormat.MAGIC.length + 3] = 3;
+    Files.write(file, withCrc(bytes));
+    IOException e = assertThrows(StateReader.UnreadableStateException.class,
+        () -> StateReader.restore(file, store(Limits.DEFAULTS, SAVED_AT), sessions(), Clock.systemUTC()));
+    assertEquals("state file " + file + " has version 3; this aggregator reads versions 1 and 2", e.getMessage());
+  }
+
+  @Test
+  void undeliveredRemoteWritePushesComeBackWithTheirBodies() throws Exception {
+    Path file = dir.resolve("pidless.state");
+    byte[] body = {1, 2, 3, (byte) 0xff};
+    StateWriter.save(file, store(Limits.DEFAULTS, SAVED_AT), sessions(),
+        List.of(new SavedPush("http://127.0.0.1:9090/api/v1/write", 7, body)), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    List<SavedPush> back = new ArrayList<>();
+    PushBacklog backlog = new PushBacklog() {
+      @Override
+      public List<SavedPush> undelivered() {
+        return List.of();
+      }
+
+      @Override
+      public void restore(List<SavedPush> pushes) {
+        back.addAll(pushes);
+      }
+    };
+    new StateFile(file, store(Limits.DEFAULTS, SAVED_AT), sessions(), Clock.fixed(SAVED_AT, ZoneOffset.UTC), backlog)
+        .restore();
+    assertEquals(1, back.size());
+    assertEquals("http://127.0.0.1:9090/api/v1/write", back.get(0).url());
+    assertEquals(7, back.get(0).samples());
+    assertArrayEquals(body, back.get(0).body());
+  }
+
+  @Test
+  void readsVersionOneFilesWrittenBeforeRemoteWrite() throws Exception {
+    Path file = dir.resolve("pidless.state");
+    SeriesStore before = store(Limits.DEFAULTS, SAVED_AT);
+    fill(before);
+    StateWriter.save(file, before, sessions(), List.of(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    byte[] v2 = Files.readAllBytes(file);
+    // version 1 is version 2 without the push count before the CRC
+    byte[] v1 = Arrays.copyOf(v2, v2.length - 4);
+    v1[StateFormat.MAGIC.length + 3] = 1;
+    Files.write(file, withCrc(v1));
+    SeriesStore after = store(Limits.DEFAULTS, SAVED_AT);
+    StateReader.Restored r = StateReader.restore(file, after, sessions(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    assertEquals(10, r.series());
+    assertEquals(List.of(), r.pushes());
+  }
+
+  /** {@code bytes} with its last four bytes set to the CRC-32 of the others. */
+  private static byte[] withCrc(byte[] bytes) {
     java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     crc.update(bytes, 0, bytes.length - 4);
     java.nio.ByteBuffer.wrap(bytes).putInt(bytes.length - 4, (int) crc.getValue());
-    Files.write(file, bytes);
-    IOException e = assertThrows(StateReader.UnreadableStateException.class,
-        () -> StateReader.restore(file, store(Limits.DEFAULTS, SAVED_AT), sessions(), Clock.systemUTC()));
-    assertEquals("state file " + file + " has version 2; this aggregator reads version 1", e.getMessage());
+    return bytes;
   }
 
   @Test
