@@ -81,4 +81,101 @@ class RemoteWriteIT {
       assertEquals(0, p.stop());
     }
   }
+
+  @Test
+  void aReceiverDownThenUpGetsEveryDeltaOnceAndNothingTwice() throws Exception {
+    try (TempSocketDir dir = new TempSocketDir();
+        AggregatorProcess p = aggregator(dir, "downup", "--remote-write-interval", "200ms")) {
+      prom.stop();
+      try {
+        try (TestClient c = new TestClient(dir.socket())) {
+          c.hello();
+          c.counter(1, "rw_downup_total");
+          for (int seq = 1; seq <= 20; seq++) {
+            c.add(seq, 1, seq);
+            c.sendAndAck(seq);
+          }
+        }
+        awaitScrape(p, "pidless_remote_write_failures_total{url=\"" + prom.writeUrl() + "\",reason=\"network\"}", 2);
+        assertTrue(p.scrape().value("pidless_remote_write_pending_samples{url=\"" + prom.writeUrl() + "\"}") > 0);
+      } finally {
+        prom.restart();
+      }
+      assertEquals(List.of(210.0), prom.awaitQuery("rw_downup_total{test=\"downup\"}", List.of(210.0)));
+      assertEquals(List.of(210.0), prom.query("max_over_time(rw_downup_total{test=\"downup\"}[5m])"));
+      assertTrue(p.output().contains("remote write to " + prom.writeUrl() + " failed (java.net.ConnectException"),
+          p.output());
+      assertTrue(p.output().contains("delivered again after"), p.output());
+      assertEquals(0, p.stop());
+    }
+  }
+
+  @Test
+  void sigtermMakesAFinalPushThatReachesPrometheus() throws Exception {
+    try (TempSocketDir dir = new TempSocketDir();
+        AggregatorProcess p = aggregator(dir, "final", "--remote-write-interval", "1h")) {
+      try (TestClient c = new TestClient(dir.socket())) {
+        c.hello();
+        c.counter(1, "rw_final_total").add(1, 1, 17).sendAndAck(1);
+      }
+      assertEquals(List.of(), prom.query("rw_final_total{test=\"final\"}"), "no push before SIGTERM");
+      assertEquals(0, p.stop());
+      assertTrue(p.output().contains("final remote write push delivered to " + prom.writeUrl()), p.output());
+    }
+    assertEquals(List.of(17.0), prom.query("rw_final_total{test=\"final\"}"), "delivered before exit");
+  }
+
+  @Test
+  void aFinalPushThatCannotBeDeliveredIsKeptInTheStateFileAndSentAtTheNextStart() throws Exception {
+    try (TempSocketDir dir = new TempSocketDir()) {
+      prom.stop();
+      try {
+        try (AggregatorProcess p = aggregator(dir, "kept", "--remote-write-interval", "1h",
+            "--shutdown-timeout", "500ms")) {
+          try (TestClient c = new TestClient(dir.socket())) {
+            c.hello();
+            c.counter(1, "rw_kept_total").add(1, 1, 23).sendAndAck(1);
+          }
+          assertEquals(0, p.stop());
+          assertTrue(p.output().contains("the state file keeps it for the next start"), p.output());
+          assertTrue(p.output().contains("and 1 undelivered remote write pushes to"), p.output());
+        }
+      } finally {
+        prom.restart();
+      }
+      try (AggregatorProcess next = aggregator(dir, "kept", "--remote-write-interval", "1h")) {
+        assertEquals(List.of(23.0), prom.awaitQuery("rw_kept_total{test=\"kept\"}", List.of(23.0)));
+        assertEquals(0, next.stop());
+      }
+    }
+  }
+
+  @Test
+  void anExpiredSeriesEndsAtOnceWithAStalenessMarker() throws Exception {
+    try (TempSocketDir dir = new TempSocketDir();
+        AggregatorProcess p = aggregator(dir, "stale", "--remote-write-interval", "200ms", "--ttl", "2s")) {
+      try (TestClient c = new TestClient(dir.socket())) {
+        c.hello();
+        c.counter(1, "rw_stale_total").add(1, 1, 5).sendAndAck(1);
+      }
+      assertEquals(List.of(5.0), prom.awaitQuery("rw_stale_total{test=\"stale\"}", List.of(5.0)));
+      awaitScrape(p, "pidless_series_expired_total", 1);
+      assertEquals(List.of(), prom.awaitQuery("rw_stale_total{test=\"stale\"}", List.of()),
+          "gone within seconds, not after Prometheus' 5 minute lookback");
+      assertEquals(List.of(), prom.query("rw_stale_created{test=\"stale\"}"));
+      assertEquals(List.of(5.0), prom.query("max_over_time(rw_stale_total{test=\"stale\"}[5m])"));
+      assertEquals(0, p.stop());
+    }
+  }
+
+  /** Waits until the aggregator's own {@code series} reaches at least {@code atLeast}, for at most 15 s. */
+  static void awaitScrape(AggregatorProcess p, String series, double atLeast) throws Exception {
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    Scrape s = p.scrape();
+    while ((!s.has(series) || s.value(series) < atLeast) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      s = p.scrape();
+    }
+    assertTrue(s.has(series) && s.value(series) >= atLeast, series + " did not reach " + atLeast + ":\n" + s.body());
+  }
 }
