@@ -74,7 +74,8 @@ final class Sender implements Runnable {
 
   /**
    * Makes {@code samples} (the encoded {@code snapshot} at {@code ts}) plus the staleness markers not
-   * yet delivered the push to deliver next, replacing any older one.
+   * yet delivered the push to deliver next, replacing any older one; nothing when there is no sample
+   * at all.
    */
   void offer(WriteRequestEncoder.Body samples, List<SeriesSnapshot> snapshot, long ts) {
     List<SeriesSnapshot> stale;
@@ -92,6 +93,9 @@ final class Sender implements Runnable {
       WriteRequestEncoder.Body markers = encoder.staleMarkers(stale, back, ts);
       raw = concat(raw, markers.bytes());
       count += markers.samples();
+    }
+    if (count == 0) {
+      return;
     }
     setPending(new Push(SnappyBlock.compress(raw), count, staleUpTo));
   }
