@@ -1,13 +1,14 @@
 package io.pidless.aggregator.remotewrite;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.compression.Snappy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.xerial.snappy.Snappy;
 
 /**
  * Snappy's block format (a varint length, then literals and copies; no stream framing), which is what
- * remote_write's {@code Content-Encoding: snappy} means. Netty's {@link Snappy} writes exactly that;
- * its {@code SnappyFrameEncoder} would add the framing format, which receivers refuse.
+ * remote_write's {@code Content-Encoding: snappy} means, written by xerial's binding of the reference
+ * Snappy. Netty's {@code Snappy} writes the same format but, past 64 KiB, hardly compresses: 5.7 of
+ * 5.8 MB for 30,000 series, where this gives 0.6 MB.
  *
  * <pre>{@code
  * byte[] body = SnappyBlock.compress(protobufBytes);
@@ -17,17 +18,11 @@ final class SnappyBlock {
   private SnappyBlock() {}
 
   static byte[] compress(byte[] raw) {
-    ByteBuf in = Unpooled.wrappedBuffer(raw);
-    // worst case of snappy: 32 + n + n/6, plus the varint length
-    ByteBuf out = Unpooled.buffer(32 + raw.length + raw.length / 6 + 5);
     try {
-      new Snappy().encode(in, out, raw.length);
-      byte[] bytes = new byte[out.readableBytes()];
-      out.readBytes(bytes);
-      return bytes;
-    } finally {
-      in.release();
-      out.release();
+      return Snappy.compress(raw);
+    } catch (IOException e) {
+      throw new UncheckedIOException("snappy could not compress a remote write request of " + raw.length
+          + " bytes", e);
     }
   }
 }
