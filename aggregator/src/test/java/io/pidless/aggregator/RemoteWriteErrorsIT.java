@@ -85,7 +85,10 @@ class RemoteWriteErrorsIT {
       assertEquals(List.of("application/x-protobuf"), h.get("Content-type"));
       assertEquals(List.of("0.1.0"), h.get("X-prometheus-remote-write-version"));
       assertEquals(0, p.stop());
-      assertTrue(p.output().contains(" and 0 undelivered remote write pushes to "), p.output());
+      assertTrue(p.output().contains("saved 1 series and 1 sessions to "), p.output());
+      assertTrue(p.output().contains("final remote write push rejected by [" + url + "]"), p.output());
+      assertFalse(p.output().contains("final remote write push delivered"), p.output());
+      assertFalse(p.output().contains("undelivered remote write"), "a rejected push is not kept: " + p.output());
     }
   }
 

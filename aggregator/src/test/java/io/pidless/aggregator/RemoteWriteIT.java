@@ -138,7 +138,7 @@ class RemoteWriteIT {
           }
           assertEquals(0, p.stop());
           assertTrue(p.output().contains("the state file keeps it for the next start"), p.output());
-          assertTrue(p.output().contains("and 1 undelivered remote write pushes to"), p.output());
+          assertTrue(p.output().contains("(and 1 undelivered remote write pushes) to"), p.output());
         }
       } finally {
         prom.restart();

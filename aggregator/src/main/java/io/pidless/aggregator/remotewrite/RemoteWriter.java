@@ -121,9 +121,20 @@ public final class RemoteWriter implements PushBacklog {
       t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000 + 1000));
     }
     List<SavedPush> left = undelivered();
-    if (left.isEmpty()) {
-      LOG.info("final remote write push delivered to " + String.join(", ", senders.keySet()));
-    } else {
+    List<String> rejected = new ArrayList<>();
+    senders.forEach((endpoint, s) -> {
+      if (s.lastRejected()) {
+        rejected.add(endpoint);
+      }
+    });
+    if (!rejected.isEmpty()) {
+      LOG.warning("final remote write push rejected by " + rejected + " (the receiver's message is logged above)");
+    }
+    if (left.isEmpty() && rejected.size() < senders.size()) {
+      LOG.info("final remote write push delivered to " + String.join(", ", senders.keySet().stream()
+          .filter(e -> !rejected.contains(e)).toList()));
+    }
+    if (!left.isEmpty()) {
       LOG.warning("final remote write push not delivered within --shutdown-timeout "
           + timeout.toMillis() + " ms to " + left.stream().map(SavedPush::url).toList()
           + "; the state file keeps it for the next start");

@@ -45,6 +45,8 @@ final class Sender implements Runnable {
   private long retryAtNanos;
   private Duration backoff = MIN_BACKOFF;
   private int failedInARow;
+  /** Whether the last push settled was refused with a 4xx rather than delivered. */
+  private boolean lastRejected;
   /** Set by {@link #finish}: deliver what is pending until then, then stop. */
   private long deadlineNanos;
   private boolean finishing;
@@ -116,6 +118,13 @@ final class Sender implements Runnable {
     }
   }
 
+  /** True when the last push settled was refused (4xx) rather than delivered. */
+  boolean lastRejected() {
+    synchronized (lock) {
+      return lastRejected;
+    }
+  }
+
   /** Delivers what is pending until {@code deadlineNanos} ({@link System#nanoTime}), then ends {@link #run}. */
   void finish(long deadlineNanos) {
     synchronized (lock) {
@@ -173,6 +182,7 @@ final class Sender implements Runnable {
         }
         failedInARow = 0;
         backoff = MIN_BACKOFF;
+        lastRejected = false;
         done(p);
       } else if (a.retryable()) {
         Failure f = a.status() == 0 ? Failure.NETWORK : a.status() == 429 ? Failure.THROTTLED : Failure.SERVER_ERROR;
@@ -188,6 +198,7 @@ final class Sender implements Runnable {
         LOG.warning("remote write to " + stats.endpoint() + " rejected a push of " + p.samples() + " samples ("
             + describe(a) + "); dropped without retry, the next push sends the totals again. Check the"
             + " receiver's limits, the credentials and the --external-label values");
+        lastRejected = true;
         done(p);
       }
       lock.notifyAll();

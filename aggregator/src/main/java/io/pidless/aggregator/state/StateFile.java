@@ -92,8 +92,9 @@ public final class StateFile {
     long start = System.nanoTime();
     try {
       StateWriter.Saved saved = StateWriter.save(path, store, sessions, pushes.undelivered(), clock);
-      LOG.info("saved " + saved.series() + " series, " + saved.sessions() + " sessions and " + saved.pushes()
-          + " undelivered remote write pushes to " + path + " in "
+      LOG.info("saved " + saved.series() + " series and " + saved.sessions() + " sessions"
+          + (saved.pushes() == 0 ? "" : " (and " + saved.pushes() + " undelivered remote write pushes)") + " to "
+          + path + " in "
           + (System.nanoTime() - start) / 1_000_000 + " ms; the next start restores them");
       return true;
     } catch (IOException | RuntimeException e) {
