@@ -2,7 +2,8 @@
 are right, and prints the report. Expectations come from the driver's JSON (expected.json).
 
   python3 check.py wait-scrape PROM_URL JOB AFTER_MS TIMEOUT_S   # wait until JOB was scraped after AFTER_MS
-  python3 check.py report PROM_URL EXPECTED_JSON RESTART_JSON     # run every check; exit 1 if one fails
+  python3 check.py report PROM_URL EXPECTED_JSON RESTART_JSON [EPHEMERAL_JSON]   # every check; exit 1 if one fails
+  python3 check.py ephemeral PROM_URL EPHEMERAL_JSON              # the ephemeral node's checks alone
 """
 import json
 import re
@@ -89,7 +90,33 @@ class Report:
         print("  %s  %-66s %s" % ("ok  " if ok else "FAIL", what, detail))
 
 
-def report(prom, expected_path, restart_path):
+def ephemeral(prom, ephemeral_path):
+    r = Report()
+    check_ephemeral(r, prom, json.load(open(ephemeral_path)))
+    return 0 if r.failures == 0 else 1
+
+
+def check_ephemeral(r, prom, exp):
+    """A node that only remote-wrote, was stopped and deleted: Prometheus still has its exact totals."""
+    print("ephemeral node (remote_write only, stopped, its directory deleted):")
+    node = '{node="ephemeral-1"}'
+    sel = lambda extra: '{node="ephemeral-1",%s}' % extra
+    for promql, want, what in [
+        ("tc_eph_records_total" + sel('stage="parse"'), exp["parse"], "parse records"),
+        ("tc_eph_records_total" + sel('stage="load"'), exp["load"], "load records"),
+        ("tc_eph_latency_seconds_count" + node, exp["latency_count"], "histogram count"),
+        ("tc_eph_latency_seconds_bucket" + sel('le="1.0"'), exp["latency_count"], "histogram bucket le=1.0"),
+        ("tc_eph_latency_seconds_bucket" + sel('le="0.1"'), 0, "histogram bucket le=0.1"),
+        ("tc_eph_latency_seconds_sum" + node, exp["latency_sum"], "histogram sum"),
+    ]:
+        got = scalar(prom, "last_over_time(%s[1h])" % promql)
+        r.check(got == want, "%s %s" % (promql, what), "prometheus %s, workers wrote %s" % (got, want))
+    series = query(prom, 'count by (job, instance) (last_over_time({node="ephemeral-1"}[1h]))')
+    r.check(len(series) == 1 and series[0]["metric"] == {}, "pushed, never scraped: no job or instance label",
+            json.dumps([s["metric"] for s in series]))
+
+
+def report(prom, expected_path, restart_path, ephemeral_path=None):
     exp = json.load(open(expected_path))
     restart = json.load(open(restart_path))
     now = time.time()
@@ -102,6 +129,8 @@ def report(prom, expected_path, restart_path):
     check_fault(r, prom, exp, restart, resets, window)
     check_pushgateway(r, prom, exp, measured)
     check_sink(r, prom, exp, now, window)
+    if ephemeral_path:
+        check_ephemeral(r, prom, json.load(open(ephemeral_path)))
     print("RESULT: %s" % ("PASS" if r.failures == 0 else "FAIL (%d checks failed)" % r.failures))
     return 0 if r.failures == 0 else 1
 
@@ -252,5 +281,7 @@ if __name__ == "__main__":
     if cmd == "wait-scrape":
         sys.exit(wait_scrape(sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5])))
     if cmd == "report":
-        sys.exit(report(sys.argv[2], sys.argv[3], sys.argv[4]))
+        sys.exit(report(*sys.argv[2:6]))
+    if cmd == "ephemeral":
+        sys.exit(ephemeral(sys.argv[2], sys.argv[3]))
     sys.exit("usage: check.py wait-scrape|report ...")

@@ -3,7 +3,8 @@
 # (executors are separate JVMs), the pidless aggregator, a Prometheus server scraping it and a
 # Pushgateway beside it. Submits a real PySpark application (pyspark_app.py: Python tasks in
 # pyspark.daemon workers using client-py, and through py4j JVM jobs with PidlessAccumulator, on
-# executors with PidlessPlugin), restarts the aggregator while tasks run, then asks Prometheus
+# executors with PidlessPlugin), restarts the aggregator while tasks run, runs an "ephemeral node" (a
+# second aggregator that only remote-writes to Prometheus, stopped and deleted), then asks Prometheus
 # through its HTTP API whether the numbers are right. Exit 0 only if every check holds.
 #
 #   test-cluster/run.sh                 # needs: Java 17, Maven, python3 and PySpark's Python sources
@@ -152,7 +153,7 @@ scrape_configs:
     static_configs: [{targets: ["127.0.0.1:$UI_PORT"]}]
 EOF
 start prometheus prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
-  --web.listen-address="127.0.0.1:$PROM_PORT"
+  --web.listen-address="127.0.0.1:$PROM_PORT" --web.enable-remote-write-receiver
 wait_for prometheus 60 http_ok "$PROM/-/ready"
 
 start master "$JAVA" -Xmx256m "${OPENS[@]}" -cp "$SPARK_HOME/jars/*" org.apache.spark.deploy.master.Master \
@@ -217,7 +218,28 @@ sleep 3
 python3 "$HERE/check.py" wait-scrape "$PROM" pidless "$((STOPPED_MS + 3000))" 15 || die "no scrape after the job"
 python3 "$HERE/check.py" wait-scrape "$PROM" pushgateway "$((STOPPED_MS + 3000))" 15 || die "no pushgateway scrape after the job"
 
-if ! python3 "$HERE/check.py" report "$PROM" "$WORK/expected.json" "$WORK/restart.json"; then
+# --- the ephemeral node: an aggregator nobody scrapes, that only remote-writes, then vanishes --------
+# Its state file is in the directory that is deleted, as on a destroyed machine: what Prometheus has
+# must have come through remote_write, the last of it through the final push at SIGTERM.
+EPH="$WORK/ephemeral"
+mkdir -p "$EPH"
+start aggregator-ephemeral "$JAVA" -Xmx256m -XX:+UseSerialGC -XX:MaxDirectMemorySize=32m -XX:+ExitOnOutOfMemoryError \
+  -jar "$AGG_JAR" --socket "$EPH/p.sock" --listen 127.0.0.1:0 --remote-write-url "$PROM/api/v1/write" \
+  --remote-write-interval 1s --external-label node=ephemeral-1
+EPH_PID=$!
+wait_for "the ephemeral aggregator" 30 grep -q "metrics at http" "$WORK/aggregator-ephemeral.log"
+PIDLESS_SOCKET="$EPH/p.sock" PYTHONPATH="$CLIENT_PY" "$PYTHON" "$HERE/ephemeral_worker.py" "$WORK/ephemeral.json" 4 \
+  >"$WORK/ephemeral-worker.log" 2>&1 || die "the ephemeral node's workers failed (see $WORK/ephemeral-worker.log)"
+kill -TERM "$EPH_PID"
+set +e; wait "$EPH_PID"; EPH_EXIT=$?; set -e
+forget "$EPH_PID"
+[[ $EPH_EXIT -eq 0 ]] || die "the ephemeral aggregator exited $EPH_EXIT (see $WORK/aggregator-ephemeral.log)"
+grep -q "final remote write push delivered" "$WORK/aggregator-ephemeral.log" ||
+  die "the ephemeral aggregator's final push did not get through (see $WORK/aggregator-ephemeral.log)"
+rm -rf "$EPH"
+log "ephemeral node: stopped and its directory deleted"
+
+if ! python3 "$HERE/check.py" report "$PROM" "$WORK/expected.json" "$WORK/restart.json" "$WORK/ephemeral.json"; then
   log "pidless warnings the executors and their Python workers logged (count, message):"
   cat "$WORK"/work*/app-*/*/stderr | grep -o 'pidless: .*' | sed 's/ at [^ ]*p\.sock/ at SOCKET/' | sort | uniq -c >&9 || true
   exit 1

@@ -10,6 +10,7 @@ import io.pidless.aggregator.config.UsageException;
 import io.pidless.aggregator.http.MetricsServer;
 import io.pidless.aggregator.protocol.IngestServer;
 import io.pidless.aggregator.protocol.SocketDirectory;
+import io.pidless.aggregator.remotewrite.RemoteWriter;
 import io.pidless.aggregator.session.SessionRegistry;
 import io.pidless.aggregator.state.StateFile;
 import io.pidless.aggregator.stats.AggregatorStats;
@@ -78,25 +79,34 @@ public final class Main {
     private final MetricsServer http;
     private final InetSocketAddress listen;
     private final StateFile state;
+    private final RemoteWriter remoteWrite;
+    private final AggregatorConfig config;
     private boolean stopped;
 
-    private Aggregator(IngestServer ingest, MetricsServer http, InetSocketAddress listen, StateFile state) {
+    private Aggregator(IngestServer ingest, MetricsServer http, StateFile state, RemoteWriter remoteWrite,
+        AggregatorConfig config) {
       this.ingest = ingest;
       this.http = http;
-      this.listen = listen;
+      this.listen = config.listen();
       this.state = state;
+      this.remoteWrite = remoteWrite;
+      this.config = config;
     }
 
     public static Aggregator start(AggregatorConfig config) throws IOException {
       AggregatorStats stats = new AggregatorStats();
+      RemoteWriter remoteWrite = RemoteWriter.create(config.remoteWrite(), Clock.systemUTC());
       SeriesStore store = SeriesStore.builder()
           .ttl(config.ttl())
           .limits(config.limits())
           .textBytes(new Budget(config.budgets().maxSeriesBytes()))
           .scheduler(Scheduler.systemScheduler())
           .stats(stats)
-          .expiryListener(s -> LOG.fine(() -> "series " + s.key() + " expired after " + DurationParser.format(config.ttl())
-              + " without writes"))
+          .expiryListener(s -> {
+            LOG.fine(() -> "series " + s.key() + " expired after " + DurationParser.format(config.ttl())
+                + " without writes");
+            remoteWrite.expired(s);
+          })
           .build();
       SessionRegistry sessions = new SessionRegistry(config.sessionTtl(), config.budgets().maxSessions(),
           Ticker.systemTicker());
@@ -107,7 +117,7 @@ public final class Main {
       }
       Budget ids = new Budget(config.budgets().maxIds());
       StateFile state = config.stateFile() == null ? null
-          : new StateFile(config.stateFile(), store, sessions, stats, Clock.systemUTC());
+          : new StateFile(config.stateFile(), store, sessions, stats, Clock.systemUTC(), remoteWrite);
       boolean restored = state != null && state.restore() != null;
       MetricsServer http;
       try {
@@ -119,8 +129,13 @@ public final class Main {
             + "; pass --listen HOST:PORT with a free port", e);
       }
       try {
-        return new Aggregator(openSocket(config, store, sessions, ids, stats, state, restored), http, config.listen(),
-            state);
+        Aggregator a = new Aggregator(openSocket(config, store, sessions, ids, stats, state, restored), http, state,
+            remoteWrite, config);
+        if (config.remoteWrite().enabled()) {
+          http.reportRemoteWrite(remoteWrite.stats());
+          remoteWrite.start(store);
+        }
+        return a;
       } catch (IOException | RuntimeException e) {
         http.close();
         throw e;
@@ -158,13 +173,22 @@ public final class Main {
     }
 
     /**
-     * The graceful stop: drains the socket, saves the state once nothing more can change it, then
-     * closes {@code /metrics}. False when the state could not be saved (logged).
+     * The graceful stop: drains the socket, makes the final remote_write push (within
+     * {@code --shutdown-timeout}), saves the state once nothing more can change it, then closes
+     * {@code /metrics}. False when the state could not be saved, or, without a state file, the final
+     * push could not be delivered (logged).
      */
     public boolean stop() throws IOException {
       stopped = true;
       ingest.close();
-      return state == null || state.save();
+      boolean pushed;
+      try {
+        pushed = remoteWrite.stop(config.shutdownTimeout());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        pushed = false;
+      }
+      return state == null ? pushed : state.save();
     }
 
     /** Closes without saving the state, unless {@link #stop} has saved it already. */

@@ -45,7 +45,7 @@ class AllFilesParseTest {
       "docker/Dockerfile", "docker/Dockerfile.dockerignore",
       "spark/spark-defaults-jvm.conf", "spark/spark-defaults-pyspark.conf", "spark/YARN.md",
       "prometheus/prometheus.yml", "prometheus/pidless-rules.yml", "prometheus/pidless-alerts.yml",
-      "prometheus/pidless-alerts.test.yml", "prometheus/grafana-dashboard.json"})
+      "prometheus/pidless-alerts.test.yml", "prometheus/grafana-dashboard.json", "prometheus/remote-write.md"})
   void existsAndIsNamedInTheReadmeDeploySection(String relative) throws Exception {
     DeployFiles.path(relative);
     String readme = Files.readString(DeployFiles.repoDir().resolve("README.md"));

@@ -35,7 +35,9 @@ class MetricNamesTest {
   static void scrapeARealAggregator() throws Exception {
     try (TempSocketDir dir = new TempSocketDir();
         AggregatorProcess agg = AggregatorProcess.start(AggregatorCommand.flags().jvmOptions(List.of("-Xmx64m"))
-            .env(Map.of("PIDLESS_SOCKET", dir.socket().toString(), "PIDLESS_LISTEN", "127.0.0.1:0")))) {
+            .env(Map.of("PIDLESS_SOCKET", dir.socket().toString(), "PIDLESS_LISTEN", "127.0.0.1:0",
+                // remote_write's metrics exist only with a URL; nothing is pushed from an empty store
+                "PIDLESS_REMOTE_WRITE_URL", "http://127.0.0.1:9/api/v1/write")))) {
       scrape = agg.scrape();
       assertEquals(0, agg.stop(), agg.output());
     }

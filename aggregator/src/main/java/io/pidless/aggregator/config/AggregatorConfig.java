@@ -1,5 +1,6 @@
 package io.pidless.aggregator.config;
 
+import io.pidless.aggregator.remotewrite.RemoteWriteConfig;
 import io.pidless.protocol.DefaultSocket;
 import io.pidless.protocol.Protocol;
 import java.net.InetSocketAddress;
@@ -38,7 +39,8 @@ public record AggregatorConfig(
     Duration httpTimeout,
     int maxConcurrentScrapes,
     int ioThreads,
-    boolean jvmMetrics) {
+    boolean jvmMetrics,
+    RemoteWriteConfig remoteWrite) {
 
   public static final int DEFAULT_PORT = 9746;
   /** The state file's name beside the socket, unless {@code --state-file} says otherwise. */
@@ -118,8 +120,14 @@ public record AggregatorConfig(
     private Integer maxConcurrentScrapes;
     private Integer ioThreads;
     private Boolean jvmMetrics;
+    private final RemoteWriteConfig.Builder remoteWrite = RemoteWriteConfig.builder();
 
     private Builder() {}
+
+    /** Remote_write's own options; off unless a URL is given. */
+    public RemoteWriteConfig.Builder remoteWrite() {
+      return remoteWrite;
+    }
 
     public Builder socket(Path path) {
       socket = once(socket, path, "socket");
@@ -338,7 +346,8 @@ public record AggregatorConfig(
           httpTimeout != null ? httpTimeout : Duration.ofSeconds(10),
           maxConcurrentScrapes != null ? maxConcurrentScrapes : 1,
           ioThreads != null ? ioThreads : Runtime.getRuntime().availableProcessors(),
-          jvmMetrics == null || jvmMetrics);
+          jvmMetrics == null || jvmMetrics,
+          remoteWrite.build());
     }
 
     private Budgets budgets(int connections) {

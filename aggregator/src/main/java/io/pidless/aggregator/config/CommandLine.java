@@ -96,7 +96,24 @@ public final class CommandLine {
       new Flag("io-threads", "N", "event loop threads (default: number of cores)",
           (b, v) -> b.ioThreads(integer(v, "io-threads"))),
       new Flag("jvm-metrics", "BOOL", "also expose the aggregator JVM's own metrics (default true)",
-          (b, v) -> b.jvmMetrics(bool(v, "jvm-metrics"))));
+          (b, v) -> b.jvmMetrics(bool(v, "jvm-metrics"))),
+      new Flag("remote-write-url", "URL", "also push the merged series with Prometheus remote_write to this"
+          + " URL (Prometheus, Mimir, Cortex, Thanos Receive, VictoriaMetrics); repeatable; in the environment,"
+          + " comma-separated (default: off)", (b, v) -> b.remoteWrite().url(v)),
+      new Flag("remote-write-interval", "DURATION", "push every this long; SIGTERM makes a final push"
+          + " (default 15s)", (b, v) -> b.remoteWrite().interval(DurationParser.parse(v))),
+      new Flag("external-label", "NAME=VALUE", "add this label to every pushed series that lacks it, e.g."
+          + " node=$(hostname); repeatable; in the environment, comma-separated",
+          (b, v) -> b.remoteWrite().externalLabel(v)),
+      new Flag("remote-write-username", "USER", "basic auth user for remote write (with"
+          + " --remote-write-password-file)", (b, v) -> b.remoteWrite().username(v)),
+      new Flag("remote-write-password-file", "PATH", "file holding the basic auth password; read at every"
+          + " push", (b, v) -> b.remoteWrite().passwordFile(Path.of(v))),
+      new Flag("remote-write-bearer-token-file", "PATH", "file holding a bearer token for remote write; read"
+          + " at every push", (b, v) -> b.remoteWrite().bearerTokenFile(Path.of(v))));
+
+  /** Flags that may be given more than once; their environment variables hold comma-separated values. */
+  private static final Set<String> REPEATABLE = Set.of("remote-write-url", "external-label");
 
   private CommandLine() {}
 
@@ -134,7 +151,7 @@ public final class CommandLine {
       } else {
         throw new UsageException("flag --" + name + " needs a value: --" + name + " " + flag.arg());
       }
-      if (!given.add(name)) {
+      if (!given.add(name) && !REPEATABLE.contains(name)) {
         throw new UsageException("flag --" + name + " is given twice");
       }
       apply(builder, flag, value, "--" + name);
@@ -142,7 +159,9 @@ public final class CommandLine {
     for (Flag flag : FLAGS) {
       String value = env.get(flag.env());
       if (!given.contains(flag.name()) && value != null && !value.isEmpty()) {
-        apply(builder, flag, value, "environment variable " + flag.env());
+        for (String one : REPEATABLE.contains(flag.name()) ? value.split(",") : new String[] {value}) {
+          apply(builder, flag, one.strip(), "environment variable " + flag.env());
+        }
         given.add(flag.name());
       }
     }

@@ -12,6 +12,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.pidless.aggregator.remotewrite.RemoteWriteStats;
 import io.pidless.aggregator.session.SessionRegistry;
 import io.pidless.aggregator.stats.AggregatorStats;
 import io.pidless.aggregator.stats.Budget;
@@ -22,6 +23,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,14 +52,22 @@ public final class MetricsServer implements Closeable {
   private final EventLoopGroup group;
   private final Channel serverChannel;
   private final ScrapeQueue<ScrapeRenderer.Body> queue;
+  private final CollectorRegistry registry;
 
   /** What the endpoint is told by flags, and what it shows of them. */
   public record Settings(int maxSeries, int maxConnections, boolean jvmMetrics, Duration timeout, int maxScrapes) {}
 
-  private MetricsServer(EventLoopGroup group, Channel serverChannel, ScrapeQueue<ScrapeRenderer.Body> queue) {
+  private MetricsServer(EventLoopGroup group, Channel serverChannel, ScrapeQueue<ScrapeRenderer.Body> queue,
+      CollectorRegistry registry) {
     this.group = group;
     this.serverChannel = serverChannel;
     this.queue = queue;
+    this.registry = registry;
+  }
+
+  /** Adds {@code pidless_remote_write_*} for these endpoints to the self-metrics every scrape renders. */
+  public void reportRemoteWrite(List<RemoteWriteStats> endpoints) {
+    new RemoteWriteCollector(endpoints).register(registry);
   }
 
   public static MetricsServer start(InetSocketAddress address, Settings settings, SeriesStore store,
@@ -91,7 +101,7 @@ public final class MetricsServer implements Closeable {
             }
           })
           .bind(address).syncUninterruptibly().channel();
-      return new MetricsServer(group, channel, queue);
+      return new MetricsServer(group, channel, queue, registry);
     } catch (Exception e) {   // bind() rethrows the socket's IOException unchecked
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       queue.close();

@@ -33,13 +33,21 @@ public final class StateFile {
   private final SessionRegistry sessions;
   private final AggregatorStats stats;
   private final Clock clock;
+  private final PushBacklog pushes;
 
   public StateFile(Path path, SeriesStore store, SessionRegistry sessions, AggregatorStats stats, Clock clock) {
+    this(path, store, sessions, stats, clock, PushBacklog.NONE);
+  }
+
+  /** Also keeps the remote_write pushes {@code pushes} could not deliver, and hands them back. */
+  public StateFile(Path path, SeriesStore store, SessionRegistry sessions, AggregatorStats stats, Clock clock,
+      PushBacklog pushes) {
     this.path = path;
     this.store = store;
     this.sessions = sessions;
     this.stats = stats;
     this.clock = clock;
+    this.pushes = pushes;
   }
 
   /** Restores the last graceful stop's state, if any; null when there was none to restore. */
@@ -64,7 +72,9 @@ public final class StateFile {
     LOG.info("restored " + r.series() + " series and " + r.sessions() + " sessions from " + path + ", saved "
         + String.format(Locale.ROOT, "%.1f", r.downtime().toMillis() / 1000.0) + " s ago"
         + (r.expiredWhileDown() > 0 ? "; " + r.expiredWhileDown() + " series expired while stopped" : "")
-        + (r.rejected() > 0 ? "; " + r.rejected() + " series skipped: the limits now refuse them" : ""));
+        + (r.rejected() > 0 ? "; " + r.rejected() + " series skipped: the limits now refuse them" : "")
+        + (r.pushes().isEmpty() ? "" : "; " + r.pushes().size() + " undelivered remote write pushes"));
+    pushes.restore(r.pushes());
     return r;
   }
 
@@ -87,8 +97,10 @@ public final class StateFile {
   public boolean save() {
     long start = System.nanoTime();
     try {
-      StateWriter.Saved saved = StateWriter.save(path, store, sessions, clock);
-      LOG.info("saved " + saved.series() + " series and " + saved.sessions() + " sessions to " + path + " in "
+      StateWriter.Saved saved = StateWriter.save(path, store, sessions, pushes.undelivered(), clock);
+      LOG.info("saved " + saved.series() + " series and " + saved.sessions() + " sessions"
+          + (saved.pushes() == 0 ? "" : " (and " + saved.pushes() + " undelivered remote write pushes)") + " to "
+          + path + " in "
           + (System.nanoTime() - start) / 1_000_000 + " ms; the next start restores them");
       return true;
     } catch (IOException | RuntimeException e) {

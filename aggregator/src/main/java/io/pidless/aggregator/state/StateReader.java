@@ -27,11 +27,13 @@ import java.util.zip.CRC32;
  * Series and sessions whose idle time ran out while the aggregator was down are not restored; series
  * the limits now refuse are skipped and counted. The file stays; {@link StateFile#consume} removes it.
  * A file that is damaged, of another version, or passes its checksum but does not decode is an
- * {@link UnreadableStateException} and restores nothing.
+ * {@link UnreadableStateException} and restores nothing. Version 2 adds the remote_write pushes not
+ * delivered at the stop; version 1 files, without them, are still read.
  */
 public final class StateReader {
   /** What a restore did. {@code downtime} is the wall-clock time between save and restore. */
-  public record Restored(int series, int expiredWhileDown, int rejected, int sessions, Duration downtime) {}
+  public record Restored(int series, int expiredWhileDown, int rejected, int sessions, Duration downtime,
+      List<SavedPush> pushes) {}
 
   /** The file is not a state file this aggregator can read; it was left untouched. */
   public static final class UnreadableStateException extends IOException {
@@ -54,11 +56,11 @@ public final class StateReader {
     if (!checkIntact(path)) {
       return null;
     }
-    try (DataInputStream in = open(path)) {
+    try (VersionedInput in = open(path)) {
       decode(in, path, CHECK_ONLY);
     }
     Restorer restorer = new Restorer(store, sessions, clock);
-    try (DataInputStream in = open(path)) {
+    try (VersionedInput in = open(path)) {
       decode(in, path, restorer);
     }
     return restorer.result();
@@ -97,16 +99,24 @@ public final class StateReader {
     return true;
   }
 
-  private static DataInputStream open(Path path) throws IOException {
+  /** The open file, positioned after its version. */
+  private record VersionedInput(DataInputStream data, int version) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      data.close();
+    }
+  }
+
+  private static VersionedInput open(Path path) throws IOException {
     DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(path), 1 << 16));
     in.skipNBytes(StateFormat.MAGIC.length);
     int version = in.readInt();
-    if (version != StateFormat.VERSION) {
+    if (version != StateFormat.VERSION && version != StateFormat.VERSION_WITHOUT_PUSHES) {
       in.close();
       throw new UnreadableStateException("state file " + path + " has version " + version + "; this aggregator"
-          + " reads version " + StateFormat.VERSION);
+          + " reads versions " + StateFormat.VERSION_WITHOUT_PUSHES + " and " + StateFormat.VERSION);
     }
-    return in;
+    return new VersionedInput(in, version);
   }
 
   /** What one pass over the file does with what it decodes, in file order. */
@@ -116,6 +126,8 @@ public final class StateReader {
     void series(SavedSeries s) throws IOException;
 
     void session(SessionRegistry.Remembered r);
+
+    void push(SavedPush p);
   }
 
   /** A pass that only checks that everything decodes. */
@@ -128,14 +140,18 @@ public final class StateReader {
 
     @Override
     public void session(SessionRegistry.Remembered r) {}
+
+    @Override
+    public void push(SavedPush p) {}
   };
 
   /**
    * Reads everything after the version, handing each part to {@code visitor}, and checks that the
-   * checksum follows the last session. Anything that does not decode is an
-   * {@link UnreadableStateException} naming where it went wrong.
+   * checksum follows the last session (version 1) or push (version 2). Anything that does not decode
+   * is an {@link UnreadableStateException} naming where it went wrong.
    */
-  private static void decode(DataInputStream in, Path path, Visitor visitor) throws IOException {
+  private static void decode(VersionedInput file, Path path, Visitor visitor) throws IOException {
+    DataInputStream in = file.data();
     String where = "its header";
     try {
       visitor.savedAt(in.readLong());
@@ -151,6 +167,14 @@ public final class StateReader {
         visitor.session(new SessionRegistry.Remembered(new SessionId(in.readLong(), in.readLong()),
             in.readLong(), in.readLong()));
       }
+      if (file.version() != StateFormat.VERSION_WITHOUT_PUSHES) {
+        where = "the push count";
+        int pushCount = count(in.readInt(), "push");
+        for (int i = 0; i < pushCount; i++) {
+          where = "remote write push " + (i + 1) + " of " + pushCount;
+          visitor.push(readPush(in));
+        }
+      }
       where = "the checksum";
       in.readInt();
       if (in.read() != -1) {
@@ -163,6 +187,24 @@ public final class StateReader {
     } catch (RuntimeException e) {
       throw undecodable(path, e + " in " + where);
     }
+  }
+
+  /**
+   * One undelivered push. Its body is read as far as the file goes, so a length beyond the file
+   * allocates no more than the file holds and ends in an {@link EOFException}.
+   */
+  private static SavedPush readPush(DataInputStream in) throws IOException {
+    String url = in.readUTF();
+    int samples = count(in.readInt(), "sample");
+    int length = in.readInt();
+    if (length < 0) {
+      throw new UnreadableStateException("body length " + length);
+    }
+    byte[] body = in.readNBytes(length);
+    if (body.length != length) {
+      throw new EOFException();
+    }
+    return new SavedPush(url, samples, body);
   }
 
   private static UnreadableStateException undecodable(Path path, String why) {
@@ -187,6 +229,7 @@ public final class StateReader {
     private final Clock clock;
     private final DeltaBuffer values = new DeltaBuffer();
     private final List<Definition> unused = new ArrayList<>(0);
+    private final List<SavedPush> pushes = new ArrayList<>();
     private long downtimeMillis;
     private long downtimeNanos;
     private int restored;
@@ -232,6 +275,11 @@ public final class StateReader {
       }
     }
 
+    @Override
+    public void push(SavedPush p) {
+      pushes.add(p);
+    }
+
     private void flush() {
       store.apply(values, 0, unused);
       values.clear();
@@ -239,7 +287,8 @@ public final class StateReader {
 
     Restored result() {
       flush();
-      return new Restored(restored, expired, rejected, remembered, Duration.ofMillis(downtimeMillis));
+      return new Restored(restored, expired, rejected, remembered, Duration.ofMillis(downtimeMillis),
+          List.copyOf(pushes));
     }
   }
 }

@@ -30,14 +30,17 @@ import java.util.zip.CheckedOutputStream;
  * <p>The file is written beside its final path, synced, then renamed over it: a crash leaves the old
  * file or the new one, never half of one. Call it only once ingest has stopped, so the series and
  * the sessions agree.
+ *
+ * <p>Remote_write pushes not delivered by then are kept too, so the next start can still send them.
  */
 public final class StateWriter {
   /** What was saved. */
-  public record Saved(int series, int sessions) {}
+  public record Saved(int series, int sessions, int pushes) {}
 
   private StateWriter() {}
 
-  public static Saved save(Path path, SeriesStore store, SessionRegistry sessions, Clock clock) throws IOException {
+  public static Saved save(Path path, SeriesStore store, SessionRegistry sessions, List<SavedPush> pushes,
+      Clock clock) throws IOException {
     Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
     List<SeriesSnapshot> series = store.snapshot().stream()
         .filter(s -> !s.family().live())
@@ -62,6 +65,13 @@ public final class StateWriter {
         out.writeLong(r.settledSeq());
         out.writeLong(r.idleLeftNanos());
       }
+      out.writeInt(pushes.size());
+      for (SavedPush p : pushes) {
+        out.writeUTF(p.url());
+        out.writeInt(p.samples());
+        out.writeInt(p.body().length);
+        out.write(p.body());
+      }
       out.flush();
       out.writeInt((int) crc.getValue());
     }
@@ -69,7 +79,7 @@ public final class StateWriter {
       ch.force(true);
     }
     Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    return new Saved(series.size(), remembered.size());
+    return new Saved(series.size(), remembered.size(), pushes.size());
   }
 
   private static void writeSeries(DataOutputStream out, SeriesSnapshot s, long idleLeftNanos) throws IOException {

@@ -145,4 +145,43 @@ class CommandLineTest {
     UsageException e = assertThrows(UsageException.class, () -> CommandLine.parse(args, Map.of()));
     assertTrue(e.getMessage().contains(expected), "'" + e.getMessage() + "' should contain '" + expected + "'");
   }
+
+  @Test
+  void remoteWriteFlagsRepeatAndFallBackToCommaSeparatedEnvironment() throws Exception {
+    AggregatorConfig c = CommandLine.parse(new String[] {"--remote-write-url", "http://a:9090/api/v1/write",
+        "--remote-write-url=https://b/api/v1/push", "--external-label", "node=n1", "--external-label", "zone=z",
+        "--remote-write-interval", "2s"}, Map.of("PIDLESS_EXTERNAL_LABEL", "ignored=1"));
+    assertEquals(java.util.List.of(java.net.URI.create("http://a:9090/api/v1/write"),
+        java.net.URI.create("https://b/api/v1/push")), c.remoteWrite().urls());
+    assertEquals(Map.of("node", "n1", "zone", "z"), c.remoteWrite().externalLabels());
+    assertEquals(Duration.ofSeconds(2), c.remoteWrite().interval());
+
+    AggregatorConfig env = CommandLine.parse(new String[0], Map.of("PIDLESS_REMOTE_WRITE_URL",
+        "http://a/w, http://b/w", "PIDLESS_EXTERNAL_LABEL", "node=n2,cluster=c"));
+    assertEquals(2, env.remoteWrite().urls().size());
+    assertEquals(Map.of("node", "n2", "cluster", "c"), env.remoteWrite().externalLabels());
+    assertEquals(Duration.ofSeconds(15), env.remoteWrite().interval(), "the default");
+    assertTrue(!CommandLine.parse(new String[0], Map.of()).remoteWrite().enabled(), "off by default");
+  }
+
+  @Test
+  void badRemoteWriteFlagsNameTheFlagAndTheFix() {
+    UsageException url = assertThrows(UsageException.class,
+        () -> CommandLine.parse(new String[] {"--remote-write-url", "prometheus:9090"}, Map.of()));
+    assertTrue(url.getMessage().startsWith("--remote-write-url: Invalid remote write URL: prometheus:9090"),
+        url.getMessage());
+    UsageException label = assertThrows(UsageException.class, () -> CommandLine.parse(
+        new String[] {"--remote-write-url", "http://a/w", "--external-label", "__name__=x"}, Map.of()));
+    assertTrue(label.getMessage().startsWith("--external-label: Invalid external label: __name__=x"),
+        label.getMessage());
+    UsageException alone = assertThrows(UsageException.class,
+        () -> CommandLine.parse(new String[] {"--external-label", "node=n1"}, Map.of()));
+    assertEquals("remote write options are given but no --remote-write-url", alone.getMessage());
+    UsageException auth = assertThrows(UsageException.class, () -> CommandLine.parse(
+        new String[] {"--remote-write-url", "http://a/w", "--remote-write-username", "u"}, Map.of()));
+    assertEquals("basic auth needs both --remote-write-username and --remote-write-password-file",
+        auth.getMessage());
+    assertThrows(UsageException.class,
+        () -> CommandLine.parse(new String[] {"--ttl", "1s", "--ttl", "2s"}, Map.of()), "others stay single");
+  }
 }

@@ -24,9 +24,14 @@ public final class StateFileSurgery {
     return SERIES_COUNT + 4 + 1 + 1 + utfLength(family) + utfLength(help);
   }
 
-  /** Where the session count is in a file holding {@code sessions} sessions. */
+  /** Where the session count is in a version 2 file holding {@code sessions} sessions and no pushes. */
   public static int sessionCount(byte[] file, int sessions) {
-    return file.length - 4 - sessions * 32 - 4;
+    return pushCount(file) - sessions * 32 - 4;
+  }
+
+  /** Where the push count is in a version 2 file holding no pushes. */
+  public static int pushCount(byte[] file) {
+    return file.length - 4 - 4;
   }
 
   public static byte[] putInt(byte[] file, int offset, int value) {

@@ -21,6 +21,7 @@ import io.pidless.aggregator.store.SeriesStore;
 import io.pidless.protocol.GaugeMode;
 import io.pidless.protocol.MetricType;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -101,7 +102,7 @@ class StateFileTest {
     SeriesStore before = store(Limits.DEFAULTS, SAVED_AT);
     fill(before);
     Path file = dir.resolve("pidless.state");
-    StateWriter.save(file, before, sessions(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    StateWriter.save(file, before, sessions(), List.of(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
     return file;
   }
 
@@ -134,8 +135,8 @@ class StateFileTest {
     SessionRegistry sessionsBefore = sessions();
     settled(sessionsBefore, SESSION, 41);
     Path file = dir.resolve("pidless.state");
-    StateWriter.Saved saved = StateWriter.save(file, before, sessionsBefore, Clock.fixed(SAVED_AT, ZoneOffset.UTC));
-    assertEquals(new StateWriter.Saved(10, 1), saved, "every series but the live gauge, and the one session");
+    StateWriter.Saved saved = StateWriter.save(file, before, sessionsBefore, List.of(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    assertEquals(new StateWriter.Saved(10, 1, 0), saved, "every series but the live gauge, and the one session");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     assertFalse(Files.exists(dir.resolve("pidless.state.tmp")));
 
@@ -144,7 +145,7 @@ class StateFileTest {
     SessionRegistry sessionsAfter = sessions();
     StateReader.Restored r = StateReader.restore(file, after, sessionsAfter, Clock.fixed(later, ZoneOffset.UTC));
 
-    assertEquals(new StateReader.Restored(10, 0, 0, 1, Duration.ofSeconds(3)), r);
+    assertEquals(new StateReader.Restored(10, 0, 0, 1, Duration.ofSeconds(3), List.of()), r);
     Map<String, String> expected = contents(before);
     expected.remove("workers");
     assertEquals(expected, contents(after), "values, help, bounds and _created times come back exactly");
@@ -171,7 +172,7 @@ class StateFileTest {
     SessionRegistry sessionsBefore = sessions();
     settled(sessionsBefore, SESSION, 1);
     Path file = dir.resolve("pidless.state");
-    StateWriter.save(file, before, sessionsBefore, Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    StateWriter.save(file, before, sessionsBefore, List.of(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
 
     Instant later = SAVED_AT.plus(Duration.ofMinutes(5));
     SeriesStore after = store(Limits.DEFAULTS, later);
@@ -228,7 +229,7 @@ class StateFileTest {
     SessionRegistry sessionsBefore = sessions();
     settled(sessionsBefore, SESSION, 3);
     Path file = dir.resolve("saved.state");
-    StateWriter.save(file, before, sessionsBefore, Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    StateWriter.save(file, before, sessionsBefore, List.of(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
     return Files.readAllBytes(file);
   }
 
@@ -248,6 +249,13 @@ class StateFileTest {
     crafted.put("bytes after the checksum in the checksum", StateFileSurgery.append(saved, new byte[] {1, 2, 3}));
     crafted.put("an unknown metric type; was it written by a newer aggregator? in series 1 of 1",
         StateFileSurgery.putInt(saved, StateFileSurgery.SERIES_COUNT + 4, 0x7f000000));
+    crafted.put("push count -1 in the push count",
+        StateFileSurgery.putInt(saved, StateFileSurgery.pushCount(saved), -1));
+    crafted.put("it ends inside remote write push 1 of 1",
+        StateFileSurgery.putInt(saved, StateFileSurgery.pushCount(saved), 1));
+    crafted.put("it ends inside remote write push 1 of 2", withOnePush(saved, 2, 1, 1_000_000_000));
+    crafted.put("body length -1 in remote write push 1 of 1", withOnePush(saved, 1, 1, -1));
+    crafted.put("sample count -3 in remote write push 1 of 1", withOnePush(saved, 1, -3, 0));
     Path file = dir.resolve("pidless.state");
     for (Map.Entry<String, byte[]> c : crafted.entrySet()) {
       Files.write(file, c.getValue());
@@ -266,6 +274,17 @@ class StateFileTest {
     }
   }
 
+  /**
+   * {@code saved} (no pushes) with the push count set to {@code pushes} and one push to URL "u" holding
+   * {@code samples} and claiming a body of {@code length} bytes, of which none follow.
+   */
+  private static byte[] withOnePush(byte[] saved, int pushes, int samples, int length) {
+    int at = StateFileSurgery.pushCount(saved);
+    ByteBuffer b = ByteBuffer.allocate(at + 4 + 2 + 1 + 4 + 4 + 4);
+    b.put(saved, 0, at).putInt(pushes).putShort((short) 1).put((byte) 'u').putInt(samples).putInt(length);
+    return StateFileSurgery.sealed(b.array());
+  }
+
   @Test
   void refusesFilesThatAreNotStateFilesOrOfAnotherVersion() throws Exception {
     Path file = dir.resolve("pidless.state");
@@ -273,16 +292,57 @@ class StateFileTest {
     assertThrows(StateReader.UnreadableStateException.class,
         () -> StateReader.restore(file, store(Limits.DEFAULTS, SAVED_AT), sessions(), Clock.systemUTC()));
 
-    StateWriter.save(file, store(Limits.DEFAULTS, SAVED_AT), sessions(), Clock.systemUTC());
+    StateWriter.save(file, store(Limits.DEFAULTS, SAVED_AT), sessions(), List.of(), Clock.systemUTC());
     byte[] bytes = Files.readAllBytes(file);
-    bytes[StateFormat.MAGIC.length + 3] = 2;
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-    crc.update(bytes, 0, bytes.length - 4);
-    java.nio.ByteBuffer.wrap(bytes).putInt(bytes.length - 4, (int) crc.getValue());
-    Files.write(file, bytes);
+    bytes[StateFormat.MAGIC.length + 3] = 3;
+    Files.write(file, StateFileSurgery.sealed(bytes));
     IOException e = assertThrows(StateReader.UnreadableStateException.class,
         () -> StateReader.restore(file, store(Limits.DEFAULTS, SAVED_AT), sessions(), Clock.systemUTC()));
-    assertEquals("state file " + file + " has version 2; this aggregator reads version 1", e.getMessage());
+    assertEquals("state file " + file + " has version 3; this aggregator reads versions 1 and 2", e.getMessage());
+  }
+
+  @Test
+  void undeliveredRemoteWritePushesComeBackWithTheirBodies() throws Exception {
+    Path file = dir.resolve("pidless.state");
+    byte[] body = {1, 2, 3, (byte) 0xff};
+    StateWriter.save(file, store(Limits.DEFAULTS, SAVED_AT), sessions(),
+        List.of(new SavedPush("http://127.0.0.1:9090/api/v1/write", 7, body)), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    List<SavedPush> back = new ArrayList<>();
+    PushBacklog backlog = new PushBacklog() {
+      @Override
+      public List<SavedPush> undelivered() {
+        return List.of();
+      }
+
+      @Override
+      public void restore(List<SavedPush> pushes) {
+        back.addAll(pushes);
+      }
+    };
+    new StateFile(file, store(Limits.DEFAULTS, SAVED_AT), sessions(), new AggregatorStats(),
+        Clock.fixed(SAVED_AT, ZoneOffset.UTC), backlog)
+        .restore();
+    assertEquals(1, back.size());
+    assertEquals("http://127.0.0.1:9090/api/v1/write", back.get(0).url());
+    assertEquals(7, back.get(0).samples());
+    assertArrayEquals(body, back.get(0).body());
+  }
+
+  @Test
+  void readsVersionOneFilesWrittenBeforeRemoteWrite() throws Exception {
+    Path file = dir.resolve("pidless.state");
+    SeriesStore before = store(Limits.DEFAULTS, SAVED_AT);
+    fill(before);
+    StateWriter.save(file, before, sessions(), List.of(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    byte[] v2 = Files.readAllBytes(file);
+    // version 1 is version 2 without the push count before the CRC
+    byte[] v1 = Arrays.copyOf(v2, v2.length - 4);
+    v1[StateFormat.MAGIC.length + 3] = 1;
+    Files.write(file, StateFileSurgery.sealed(v1));
+    SeriesStore after = store(Limits.DEFAULTS, SAVED_AT);
+    StateReader.Restored r = StateReader.restore(file, after, sessions(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    assertEquals(10, r.series());
+    assertEquals(List.of(), r.pushes());
   }
 
   @Test

@@ -16,13 +16,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 
 /**
  * Coverage-guided fuzzing of {@link StateReader} (Jazzer). Most inputs are sealed into a state file
- * with the right magic, version and checksum, so the fuzzer explores the content rather than the
- * CRC. Any file restores, or is an {@link StateReader.UnreadableStateException} that restored
- * nothing; no other exception, no array sized beyond the file; what restores saves and restores
- * again to the same series.
+ * with the right magic, a version it reads (1, or 2 with remote_write pushes) and checksum, so the
+ * fuzzer explores the content rather than the CRC. Any file restores, or is an
+ * {@link StateReader.UnreadableStateException} that restored nothing; no other exception, no array
+ * sized beyond the file; what restores saves and restores again to the same series and pushes.
  */
 class StateReaderFuzzTest {
   private static final Duration TTL = Duration.ofMinutes(10);
@@ -43,13 +44,17 @@ class StateReaderFuzzTest {
     return SeriesStore.builder().ttl(TTL).ticker(() -> 0).limits(Limits.DEFAULTS).clock(CLOCK).build();
   }
 
-  /** Even first byte: the rest, sealed as a version-1 state file; odd: the rest as the whole file. */
+  /**
+   * Odd first byte: the rest as the whole file; even: the rest sealed as a state file of version 2
+   * (with pushes) or, when the first byte's second bit is set, of version 1.
+   */
   static byte[] file(byte[] input) {
     if (input.length == 0 || (input[0] & 1) == 1) {
       return input.length == 0 ? input : java.util.Arrays.copyOfRange(input, 1, input.length);
     }
+    int version = (input[0] & 2) == 0 ? StateFormat.VERSION : StateFormat.VERSION_WITHOUT_PUSHES;
     ByteBuffer b = ByteBuffer.allocate(StateFormat.MAGIC.length + 4 + input.length - 1 + 4);
-    b.put(StateFormat.MAGIC).putInt(StateFormat.VERSION).put(input, 1, input.length - 1);
+    b.put(StateFormat.MAGIC).putInt(version).put(input, 1, input.length - 1);
     return StateFileSurgery.sealed(b.array());
   }
 
@@ -72,12 +77,20 @@ class StateReaderFuzzTest {
     assertNotNull(restored);
     assertEquals(restored.series(), store.seriesCount());
 
-    StateWriter.save(path, store, sessions, CLOCK);
+    StateWriter.save(path, store, sessions, restored.pushes(), CLOCK);
     SeriesStore again = store();
     SessionRegistry sessionsAgain = new SessionRegistry(TTL, 1_000, () -> 0);
-    StateReader.restore(path, again, sessionsAgain, CLOCK);
+    StateReader.Restored restoredAgain = StateReader.restore(path, again, sessionsAgain, CLOCK);
     Files.delete(path);
     assertEquals(StateFileTest.contents(store), StateFileTest.contents(again), "saved and restored the same");
     assertEquals(sessions.size(), sessionsAgain.size());
+    assertEquals(pushes(restored), pushes(restoredAgain), "saved and restored the same pushes");
+  }
+
+  /** The pushes as comparable text: URL, samples and body bytes. */
+  private static List<String> pushes(StateReader.Restored r) {
+    return r.pushes().stream()
+        .map(p -> p.url() + " " + p.samples() + " " + java.util.Arrays.toString(p.body()))
+        .toList();
   }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,7 +53,13 @@ final class AggregatorProcess implements Closeable {
 
   /** Starts {@code java <jvmOptions> -jar <jar> --socket <tmp> --listen 127.0.0.1:0 <flags>}. */
   static AggregatorProcess start(Path jar, List<String> jvmOptions, List<String> flags) throws IOException {
-    return start(Files.createTempDirectory(Path.of("/tmp"), "pb"), true, jar, jvmOptions, flags);
+    return start(jar, jvmOptions, flags, Map.of());
+  }
+
+  /** As {@link #start(Path, List, List)}, with {@code env} added to the aggregator's environment. */
+  static AggregatorProcess start(Path jar, List<String> jvmOptions, List<String> flags, Map<String, String> env)
+      throws IOException {
+    return start(Files.createTempDirectory(Path.of("/tmp"), "pb"), true, jar, jvmOptions, flags, env);
   }
 
   /**
@@ -61,11 +68,11 @@ final class AggregatorProcess implements Closeable {
    */
   static AggregatorProcess startIn(Path dir, Path jar, List<String> jvmOptions, List<String> flags)
       throws IOException {
-    return start(dir, false, jar, jvmOptions, flags);
+    return start(dir, false, jar, jvmOptions, flags, Map.of());
   }
 
   private static AggregatorProcess start(Path dir, boolean ownsDir, Path jar, List<String> jvmOptions,
-      List<String> flags) throws IOException {
+      List<String> flags, Map<String, String> env) throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IOException("aggregator jar " + jar + " does not exist; build it (mvn -pl aggregator -am package)"
           + " or point PIDLESS_AGGREGATOR_JAR at one");
@@ -77,7 +84,9 @@ final class AggregatorProcess implements Closeable {
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-jar", jar.toString(), "--socket", socket.toString(), "--listen", "127.0.0.1:0"));
     cmd.addAll(flags);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    Process p = pb.start();
     try {
       URI uri = awaitMetricsUri(p, log);
       return new AggregatorProcess(p, dir, ownsDir, socket, log, uri);
@@ -101,6 +110,11 @@ final class AggregatorProcess implements Closeable {
     }
     throw new IOException("aggregator printed no 'metrics at http://...' line within " + START_TIMEOUT_MS
         + " ms:\n" + tail(log));
+  }
+
+  /** Everything the aggregator has logged so far. */
+  String output() throws IOException {
+    return Files.readString(log, StandardCharsets.UTF_8);
   }
 
   Path socket() {
