@@ -136,18 +136,20 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    // The guard behind gives back this connection's per-uid slot first: once the open count says
+    // it is closed, every slot it held is free, so a client that waited for it is not refused.
+    ctx.fireChannelInactive();
     if (answers != null) {
       answers.release();
       answers = null;
     }
-    context.openConnections().decrementAndGet();
-    context.stats().connectionsOpen.decrement();
     context.store().release(table.definitions(), connectionId);
     table.release();
     if (session != null) {
       context.sessions().detach(session, this);
     }
-    ctx.fireChannelInactive();
+    context.openConnections().decrementAndGet();
+    context.stats().connectionsOpen.decrement();
   }
 
   /** Called from another connection's thread when it said HELLO with our session. */
