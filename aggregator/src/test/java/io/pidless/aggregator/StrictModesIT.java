@@ -46,13 +46,9 @@ class StrictModesIT {
     dir.close();
   }
 
-  private static AggregatorCommand deployed(Path socket, String... flags) {
-    return AggregatorCommand.on(socket, flags).jvmOptions(AggregatorCommand.DEPLOY_JVM_OPTIONS);
-  }
-
   /** Starts the jar on {@code socket}, expects exit 1 and returns what it printed. */
   private static String refusedStart(Path socket) throws Exception {
-    try (AggregatorProcess p = AggregatorProcess.launch(deployed(socket))) {
+    try (AggregatorProcess p = AggregatorProcess.launch(AggregatorCommand.on(socket).deployed())) {
       assertEquals(1, p.waitFor(), p.output());
       return p.output();
     }
@@ -113,13 +109,13 @@ class StrictModesIT {
   @Test
   void aMissingSocketDirectoryIsCreatedForTheSocketModesUsersOnly() throws Exception {
     Path socket = dir.path().resolve("run/pidless/p.sock");
-    try (AggregatorProcess p = AggregatorProcess.start(deployed(socket))) {
+    try (AggregatorProcess p = AggregatorProcess.start(AggregatorCommand.on(socket).deployed())) {
       assertEquals("rwxr-x---", mode(socket.getParent()), "socket mode 0660: the group may traverse, not write");
       assertEquals("rwxr-x---", mode(socket.getParent().getParent()));
       assertEquals(0, p.stop());
     }
     Path privateSocket = dir.path().resolve("private/p.sock");
-    try (AggregatorProcess p = AggregatorProcess.start(deployed(privateSocket, "--socket-mode", "0600"))) {
+    try (AggregatorProcess p = AggregatorProcess.start(AggregatorCommand.on(privateSocket, "--socket-mode", "0600").deployed())) {
       assertEquals("rwx------", mode(privateSocket.getParent()));
       assertEquals(0, p.stop());
     }
@@ -129,7 +125,7 @@ class StrictModesIT {
   void aPlantedStateFileIsRefusedAndNotRestored() throws Exception {
     assumeTrue(uid() == 0, "chown to another user needs root");
     Path state = dir.path().resolve("pidless.state");
-    try (AggregatorProcess p = AggregatorProcess.start(deployed(dir.socket()))) {
+    try (AggregatorProcess p = AggregatorProcess.start(AggregatorCommand.on(dir.socket()).deployed())) {
       try (TestClient c = new TestClient(dir.socket())) {
         c.hello();
         c.counter(1, "adv_injected_total").add(1, 1, 1e9).sendAndAck(1);
@@ -153,7 +149,7 @@ class StrictModesIT {
     assertArrayEquals(planted, Files.readAllBytes(state), "left where it is, unchanged, for the operator");
     assertFalse(Files.exists(state.resolveSibling("pidless.state.unreadable")));
     Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rw-------"));
-    try (AggregatorProcess p = AggregatorProcess.start(deployed(dir.socket()))) {
+    try (AggregatorProcess p = AggregatorProcess.start(AggregatorCommand.on(dir.socket()).deployed())) {
       assertEquals(1e9, p.scrape().value("adv_injected_total"), "restored once it is ours and private again");
       assertEquals(0, p.stop());
     }
@@ -168,7 +164,7 @@ class StrictModesIT {
     chown(runtime, NOBODY);
     Path socket = runtime.resolve("pidless/pidless.sock");
     AggregatorCommand asNobody = AggregatorCommand.flags("--listen", "127.0.0.1:0")
-        .jvmOptions(AggregatorCommand.DEPLOY_JVM_OPTIONS)
+        .deployed()
         .env(Map.of("XDG_RUNTIME_DIR", runtime.toString()))
         .asUser(NOBODY, NOBODY);
     try (AggregatorProcess p = AggregatorProcess.start(asNobody)) {

@@ -51,7 +51,7 @@ class UndecodableStateIT {
   }
 
   private AggregatorCommand deployed() {
-    return AggregatorCommand.on(dir.socket()).jvmOptions(AggregatorCommand.DEPLOY_JVM_OPTIONS);
+    return AggregatorCommand.on(dir.socket()).deployed();
   }
 
   @ParameterizedTest(name = "{0}")

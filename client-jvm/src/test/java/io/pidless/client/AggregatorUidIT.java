@@ -35,8 +35,7 @@ class AggregatorUidIT {
   void start() throws Exception {
     log = ClientLog.capture();
     dir = new TempSocketDir();
-    aggregator = AggregatorProcess.start(AggregatorCommand.on(dir.socket())
-        .jvmOptions(AggregatorCommand.DEPLOY_JVM_OPTIONS));
+    aggregator = AggregatorProcess.start(AggregatorCommand.on(dir.socket()).deployed());
   }
 
   @AfterEach
