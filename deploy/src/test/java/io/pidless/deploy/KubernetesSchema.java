@@ -13,7 +13,7 @@ import java.util.List;
  * brings it. {@code KUBECTL} may point at another kubectl binary.
  *
  * <pre>{@code
- * Command.Result r = KubernetesSchema.check(DeployFiles.deployDir(), "kubernetes", "kubernetes/spark-pod-template.yaml");
+ * Command.Result r = KubernetesSchema.check(DeployFiles.repoDir(), "deploy/kubernetes", "deploy/kubernetes/spark-pod-template.yaml");
  * assertEquals(0, r.exitCode(), r.describe());
  * }</pre>
  */

@@ -19,17 +19,17 @@ import org.junit.jupiter.api.io.TempDir;
  * build with the file, line, object and field.
  */
 class KubernetesSchemaTest {
-  private static final String KUSTOMIZATION = "kubernetes";
-  private static final String POD_TEMPLATE = "kubernetes/spark-pod-template.yaml";
+  private static final String KUSTOMIZATION = "deploy/kubernetes";
+  private static final String POD_TEMPLATE = KUSTOMIZATION + "/spark-pod-template.yaml";
 
   @Test
   void everyRenderedObjectAndTheSparkPodTemplateMatchTheirSchemas() {
-    Command.Result r = KubernetesSchema.check(DeployFiles.deployDir(), KUSTOMIZATION, POD_TEMPLATE);
+    Command.Result r = KubernetesSchema.check(DeployFiles.repoDir(), KUSTOMIZATION, POD_TEMPLATE);
     assertEquals(0, r.exitCode(), r.describe());
     for (String checked : new String[] {
-        "ok Namespace pidless (kubernetes/namespace.yaml)",
-        "ok DaemonSet pidless/pidless (kubernetes/daemonset.yaml)",
-        "ok PodMonitor pidless/pidless (kubernetes/podmonitor.yaml)",
+        "ok Namespace pidless (" + KUSTOMIZATION + "/namespace.yaml)",
+        "ok DaemonSet pidless/pidless (" + KUSTOMIZATION + "/daemonset.yaml)",
+        "ok PodMonitor pidless/pidless (" + KUSTOMIZATION + "/podmonitor.yaml)",
         "ok Pod (unnamed) (" + POD_TEMPLATE + ")"}) {
       assertTrue(r.stdout().contains(checked + "\n"), "not checked: " + checked + "\n" + r.describe());
     }
@@ -41,7 +41,7 @@ class KubernetesSchemaTest {
     int line = breakCopy(dir, "daemonset.yaml", "containerPort: 9746", "containerPort: \"abc\"");
     Command.Result r = KubernetesSchema.check(dir, KUSTOMIZATION, POD_TEMPLATE);
     assertEquals(KubernetesSchema.INVALID, r.exitCode(), r.describe());
-    assertTrue(r.stdout().contains("kubernetes/daemonset.yaml:" + line + ": DaemonSet pidless/pidless: "
+    assertTrue(r.stdout().contains(KUSTOMIZATION + "/daemonset.yaml:" + line + ": DaemonSet pidless/pidless: "
         + "spec.template.spec.containers[0].ports[0].containerPort: must be integer\n"), r.describe());
     assertTrue(r.stdout().contains("4 objects checked, 1 problems"), r.describe());
   }
@@ -51,7 +51,7 @@ class KubernetesSchemaTest {
     int line = breakCopy(dir, "podmonitor.yaml", "relabelings:", "relabellings:");
     Command.Result r = KubernetesSchema.check(dir, KUSTOMIZATION, POD_TEMPLATE);
     assertEquals(KubernetesSchema.INVALID, r.exitCode(), r.describe());
-    assertTrue(r.stdout().contains("kubernetes/podmonitor.yaml:" + line + ": PodMonitor pidless/pidless: "
+    assertTrue(r.stdout().contains(KUSTOMIZATION + "/podmonitor.yaml:" + line + ": PodMonitor pidless/pidless: "
         + "spec.podMetricsEndpoints[0].relabellings: unknown field (no schema names it)\n"), r.describe());
   }
 
@@ -71,7 +71,7 @@ class KubernetesSchemaTest {
   private static int breakCopy(Path dir, String file, String from, String to) throws IOException {
     Path copy = dir.resolve(KUSTOMIZATION);
     Files.createDirectories(copy);
-    try (Stream<Path> files = Files.list(DeployFiles.deployDir().resolve(KUSTOMIZATION))) {
+    try (Stream<Path> files = Files.list(DeployFiles.repoDir().resolve(KUSTOMIZATION))) {
       for (Path f : files.toList()) {
         Files.copy(f, copy.resolve(f.getFileName()));
       }
