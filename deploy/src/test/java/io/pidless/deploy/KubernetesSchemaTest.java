@@ -39,29 +39,29 @@ class KubernetesSchemaTest {
   @Test
   void aPortThatIsNotANumberFailsNamingFileLineObjectAndField(@TempDir Path dir) throws IOException {
     int line = breakCopy(dir, "daemonset.yaml", "containerPort: 9746", "containerPort: \"abc\"");
-    Command.Result r = KubernetesSchema.check(dir, KUSTOMIZATION, POD_TEMPLATE);
-    assertEquals(KubernetesSchema.INVALID, r.exitCode(), r.describe());
-    assertTrue(r.stdout().contains(KUSTOMIZATION + "/daemonset.yaml:" + line + ": DaemonSet pidless/pidless: "
-        + "spec.template.spec.containers[0].ports[0].containerPort: must be integer\n"), r.describe());
-    assertTrue(r.stdout().contains("4 objects checked, 1 problems"), r.describe());
+    assertOneProblem(dir, "daemonset.yaml:" + line + ": DaemonSet pidless/pidless: "
+        + "spec.template.spec.containers[0].ports[0].containerPort: must be integer");
   }
 
   @Test
   void aMisspelledPodMonitorFieldFailsInsteadOfBeingDropped(@TempDir Path dir) throws IOException {
     int line = breakCopy(dir, "podmonitor.yaml", "relabelings:", "relabellings:");
-    Command.Result r = KubernetesSchema.check(dir, KUSTOMIZATION, POD_TEMPLATE);
-    assertEquals(KubernetesSchema.INVALID, r.exitCode(), r.describe());
-    assertTrue(r.stdout().contains(KUSTOMIZATION + "/podmonitor.yaml:" + line + ": PodMonitor pidless/pidless: "
-        + "spec.podMetricsEndpoints[0].relabellings: unknown field (no schema names it)\n"), r.describe());
+    assertOneProblem(dir, "podmonitor.yaml:" + line + ": PodMonitor pidless/pidless: "
+        + "spec.podMetricsEndpoints[0].relabellings: unknown field (no schema names it)");
   }
 
   @Test
   void aPodTemplateVolumeWithoutNameFails(@TempDir Path dir) throws IOException {
     int line = breakCopy(dir, "spark-pod-template.yaml", "    - name: pidless-socket\n      hostPath:", "    - hostPath:");
+    assertOneProblem(dir, "spark-pod-template.yaml:" + line + ": Pod (unnamed): spec.volumes[0].name: required field missing");
+  }
+
+  /** Checks the broken copy in {@code dir}: it must fail with exactly {@code report} (after the directory). */
+  private static void assertOneProblem(Path dir, String report) {
     Command.Result r = KubernetesSchema.check(dir, KUSTOMIZATION, POD_TEMPLATE);
     assertEquals(KubernetesSchema.INVALID, r.exitCode(), r.describe());
-    assertTrue(r.stdout().contains(POD_TEMPLATE + ":" + line + ": Pod (unnamed): spec.volumes[0].name: required field missing\n"),
-        r.describe());
+    assertTrue(r.stdout().contains(KUSTOMIZATION + "/" + report + "\n"), "expected " + report + "\n" + r.describe());
+    assertTrue(r.stdout().contains("4 objects checked, 1 problems"), r.describe());
   }
 
   /**
