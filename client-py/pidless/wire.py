@@ -29,24 +29,8 @@ from __future__ import annotations
 import struct
 from collections import namedtuple
 
-VERSION = 1
-
-HELLO = 0x01
-DEFINE = 0x02
-BATCH = 0x03
-HELLO_OK = 0x81
-ACK = 0x82
-ERROR = 0x83
-
-COUNTER = 1
-GAUGE = 2
-HISTOGRAM = 3
-SUMMARY = 4
-
-ACK_APPLIED = 0
-ACK_ALREADY_SETTLED = 1
-
-DEFAULT_MAX_FRAME_BYTES = 1 << 20
+from .protocol import (ACK, BATCH, DEFAULT_MAX_FRAME_BYTES, DEFINE, ERROR, HELLO, HELLO_OK,
+                       HISTOGRAM, VERSION)
 
 _HEADER = struct.Struct(">IB")
 _U8 = struct.Struct(">B")
