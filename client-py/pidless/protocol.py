@@ -1,8 +1,8 @@
 """The constants of protocol v1 (docs/PROTOCOL.md): the one place the Python client keeps them.
 
 Every other module imports them from here. tests/test_protocol.py reads the document's tables
-(frame types, metric types, gauge modes, error codes with their ``retryable`` column, limits)
-and compares them with these, so neither can change alone; the aggregator's
+(frame types, metric types, gauge modes, error codes with their ``retryable`` column, limits,
+varints) and compares them with these, so neither can change alone; the aggregator's
 ``ProtocolConstantsTest`` reads the same tables for the JVM.
 
 >>> ERROR_NAMES[202], 202 in RETRYABLE, 110 in RETRYABLE
@@ -18,6 +18,10 @@ DEFAULT_MAX_FRAME_BYTES = 1 << 20
 MAX_HELP_BYTES = 4096
 # Metric names starting with this are the aggregator's own.
 RESERVED_PREFIX = "pidless_"
+
+# A varint holds an unsigned 64-bit value, in at most this many bytes (docs/PROTOCOL.md, "Varints").
+MAX_VARINT = (1 << 64) - 1
+MAX_VARINT_BYTES = 10
 
 # Frame types.
 HELLO = 0x01

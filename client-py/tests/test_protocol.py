@@ -1,14 +1,14 @@
-"""pidless/protocol.py against docs/PROTOCOL.md's tables, row by row.
+"""pidless/protocol.py and the varint codec of wire.py against docs/PROTOCOL.md's tables, row by row.
 
 A constant changed on one side only fails here, naming the document's row and the constant. The
-aggregator's ProtocolConstantsTest reads the same tables for the JVM.
+aggregator's ProtocolConstantsTest and VarintTest read the same tables for the JVM.
 """
 from __future__ import annotations
 
 import os
 import unittest
 
-from pidless import protocol
+from pidless import protocol, wire
 
 DOC = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "PROTOCOL.md")
 
@@ -82,6 +82,34 @@ class ConstantsTest(unittest.TestCase):
         documented = {r["limit"]: (where, r["value"]) for where, r in rows("| limit | value |")
                       if r["limit"] in constants}
         self.assert_same(documented, constants, "limit")
+
+
+class VarintTest(unittest.TestCase):
+    def test_documented_varints_read_and_write_by_the_one_rule(self):
+        values = 0
+        for where, r in rows("| bytes | value |"):
+            data = bytes.fromhex(r["bytes"])
+            ack = wire.frame(protocol.ACK, data + b"\x00")
+            if r["value"].startswith("malformed"):
+                with self.assertRaises(wire.ProtocolError, msg=where + ": wire.read_varint"):
+                    wire.read_varint(data, 0)
+                if "cut off" not in r["value"]:
+                    with self.assertRaises(wire.ProtocolError, msg=where + ": an ACK carrying it"):
+                        wire.FrameDecoder().feed(ack)
+                continue
+            value = int(r["value"].split(",")[0])
+            self.assertEqual((value, len(data)), wire.read_varint(data, 0), where + ": wire.read_varint")
+            self.assertEqual([wire.Ack(value, 0)], wire.FrameDecoder().feed(ack), where + ": an ACK")
+            if "not the fewest bytes" not in r["value"]:
+                self.assertEqual(data, wire.varint(value), where + ": wire.varint")
+            values += 1
+        self.assertGreaterEqual(values, 3, "docs/PROTOCOL.md \"Varints\" has too few values")
+
+    def test_values_past_64_bits_are_not_written(self):
+        for n in (-1, protocol.MAX_VARINT + 1):
+            with self.assertRaisesRegex(ValueError, "0 to 2\\*\\*64-1, not %d" % n):
+                wire.varint(n)
+        self.assertEqual(protocol.MAX_VARINT_BYTES, len(wire.varint(protocol.MAX_VARINT)))
 
 
 if __name__ == "__main__":
