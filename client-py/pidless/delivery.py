@@ -31,24 +31,11 @@ import socket
 import threading
 import time
 
-from . import wire
+from . import protocol, wire
 from .connection import Connection, HelloRefused, UntrustedAggregator
 
 log = logging.getLogger("pidless")
 
-ERROR_NAMES = {
-    100: "MALFORMED_FRAME", 101: "FRAME_TOO_LARGE", 102: "UNKNOWN_FRAME_TYPE",
-    103: "UNSUPPORTED_VERSION", 104: "BAD_HANDSHAKE", 105: "UNKNOWN_SERIES_ID",
-    106: "DUPLICATE_SERIES_ID", 107: "SESSION_TAKEN_OVER", 108: "CONNECTION_LIMIT",
-    109: "TOO_MANY_SERIES_IDS", 110: "SESSION_LIMIT", 111: "MEMORY_LIMIT", 112: "UNREAD_ANSWERS",
-    113: "FRAME_TIMEOUT",
-    200: "INVALID_NAME", 201: "INVALID_LABEL", 202: "TYPE_CLASH", 203: "SERIES_LIMIT",
-    204: "LABEL_LIMIT", 205: "LENGTH_LIMIT", 206: "INVALID_DEFINITION", 207: "SERIES_BYTES_LIMIT",
-    300: "INVALID_VALUE",
-}
-# 1xx codes that say "try again later" rather than "this client sent garbage" (docs/PROTOCOL.md,
-# "retryable"): reconnect after a backoff and re-send what was not acknowledged.
-_RETRYABLE = frozenset((107, 108, 110, 111, 112, 113))
 _MIN_BACKOFF = 0.1
 _MAX_BACKOFF = 5.0
 _RETRY_PAUSE = 0.05
@@ -72,12 +59,12 @@ class Delivery:
 
     def _start_session(self) -> None:
         self._lock = threading.Lock()
-        self._session = os.urandom(16)
+        self._session = os.urandom(protocol.SESSION_ID_BYTES)
         self._next_seq = 1
         self._unacked = []
         self._conn = None
         self._instance = None
-        self._max_frame = wire.DEFAULT_MAX_FRAME_BYTES
+        self._max_frame = protocol.DEFAULT_MAX_FRAME_BYTES
         self._backoff = _MIN_BACKOFF
         self._next_attempt = 0.0
         self._outage = False
@@ -158,7 +145,7 @@ class Delivery:
                 self._exchange(deadline)
             return True
         except HelloRefused as e:
-            name = ERROR_NAMES.get(e.error.code, "code %d" % e.error.code)
+            name = protocol.ERROR_NAMES.get(e.error.code, "code %d" % e.error.code)
             self._connection_failed(ConnectionError("refused: %s: %s" % (name, e.error.message)))
             return False
         except (OSError, wire.ProtocolError) as e:
@@ -229,7 +216,7 @@ class Delivery:
                 value for value, _ in batch.entries if value not in rejected)
 
     def _on_error(self, error, waiting: dict) -> None:
-        name = ERROR_NAMES.get(error.code, "code %d" % error.code)
+        name = protocol.ERROR_NAMES.get(error.code, "code %d" % error.code)
         if 200 <= error.code < 300:
             value = self._conn.by_id.get(error.ref)
             if value is not None:
@@ -243,7 +230,7 @@ class Delivery:
             waiting.pop(error.ref, None)
             log.warning("pidless: the aggregator rejected batch %d (%s: %s); its deltas are "
                         "dropped", error.ref, name, error.message)
-        elif error.code in _RETRYABLE:
+        elif error.code in protocol.RETRYABLE:
             raise ConnectionError("aggregator closed the connection: %s: %s" % (name, error.message))
         else:
             dropped = self._count_unacked()

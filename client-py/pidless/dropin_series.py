@@ -16,9 +16,10 @@ import contextlib
 import logging
 import threading
 
-from . import wire
+from . import protocol, wire
+from .protocol import GAUGE_MODES
 from .runtime import RUNTIME
-from .series import GAUGE_MODES, Series
+from .series import Series
 from .values import TAKE_LOCK_TIMEOUT, _take_pending
 
 log = logging.getLogger("pidless")
@@ -79,7 +80,7 @@ class Snapshot(_Reader):
         if now == sent:
             return None
         self._sent[0] = now
-        if self.series.type == wire.COUNTER and now < sent:
+        if self.series.type == protocol.COUNTER and now < sent:
             sent = 0.0   # Counter.reset() (prometheus_client >= 0.17): counts start again
         return _take_pending(self, now - sent)
 
@@ -177,12 +178,13 @@ def attach(cell, typ, metric_name, name, labelnames, labelvalues, help_text, mod
         return
     labels = tuple(zip(labelnames, labelvalues))
     if typ == "counter":
-        RUNTIME.add_value(Snapshot(Series(wire.COUNTER, 0, name, help_text, labels, ()), [cell]))
+        series = Series(protocol.COUNTER, 0, name, help_text, labels, ())
+        RUNTIME.add_value(Snapshot(series, [cell]))
     elif typ == "gauge":
         _attach_gauge(cell, metric_name, help_text, labels, mode)
     elif typ == "histogram" and name == metric_name + "_sum":
         _state.group = _Group((metric_name, tuple(labelvalues)), cell,
-                              (wire.HISTOGRAM, metric_name, help_text, labels))
+                              (protocol.HISTOGRAM, metric_name, help_text, labels))
     elif typ == "histogram" and name == metric_name + "_bucket":
         group = _group_for(metric_name, tuple(labelvalues[:-1]), cell)
         if group is not None and labelvalues[-1] == "+Inf":
@@ -193,7 +195,7 @@ def attach(cell, typ, metric_name, name, labelnames, labelvalues, help_text, mod
             group.bounds.append(labelvalues[-1])
     elif typ == "summary" and name == metric_name + "_count":
         _state.group = _Group((metric_name, tuple(labelvalues)), cell,
-                              (wire.SUMMARY, metric_name, help_text, labels))
+                              (protocol.SUMMARY, metric_name, help_text, labels))
     elif typ == "summary" and name == metric_name + "_sum":
         group = _group_for(metric_name, tuple(labelvalues), cell)
         if group is not None:
@@ -229,7 +231,7 @@ def _attach_gauge(cell, name, help_text, labels, mp_mode) -> None:
                   "livesum (set a mode from %s)" % (name, mp_mode, ", ".join(sorted(MODES))))
         mode_name = "livesum"
     mode = GAUGE_MODES[mode_name]
-    series = Series(wire.GAUGE, mode, name, help_text, labels, ())
+    series = Series(protocol.GAUGE, mode, name, help_text, labels, ())
     if mode == _SUM:
         RUNTIME.add_value(Snapshot(series, [cell]))
         return

@@ -16,10 +16,11 @@ from __future__ import annotations
 import math
 import threading
 
-from . import wire
+from . import protocol
 from .names import check_help, check_label_names, check_metric_name
+from .protocol import GAUGE_MODES
 from .runtime import RUNTIME
-from .series import GAUGE_MODES, Series, gauge_mode
+from .series import Series, gauge_mode
 from .values import (AbsoluteGaugeValue, CounterValue, HistogramValue, PeakGaugeValue,
                      SumGaugeValue, SummaryValue)
 
@@ -140,7 +141,7 @@ class Counter(_Metric):
     ...     pass
     """
 
-    _type = wire.COUNTER
+    _type = protocol.COUNTER
     _value_class = CounterValue
     _methods = ("inc", "count_exceptions")
     inc = _labelled_only("inc")
@@ -165,7 +166,7 @@ class Gauge(_Metric):
     >>> PEAK.set(1024)
     """
 
-    _type = wire.GAUGE
+    _type = protocol.GAUGE
     _methods = ("inc", "dec", "set", "set_to_current_time", "track_inprogress", "time")
     inc = _labelled_only("inc")
     dec = _labelled_only("dec")
@@ -205,7 +206,7 @@ class Histogram(_Metric):
     ...     pass
     """
 
-    _type = wire.HISTOGRAM
+    _type = protocol.HISTOGRAM
     _value_class = HistogramValue
     _methods = ("observe", "time")
     observe = _labelled_only("observe")
@@ -226,7 +227,7 @@ class Summary(_Metric):
     >>> SIZE.observe(512)
     """
 
-    _type = wire.SUMMARY
+    _type = protocol.SUMMARY
     _value_class = SummaryValue
     _methods = ("observe", "time")
     observe = _labelled_only("observe")

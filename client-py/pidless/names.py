@@ -13,23 +13,20 @@ from __future__ import annotations
 
 import re
 
-from . import wire
-
-MAX_HELP_BYTES = 4096
+from . import protocol
+from .protocol import MAX_HELP_BYTES, RESERVED_PREFIX
 
 _METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*\Z")
 _LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\Z")
-_RESERVED_LABEL = {wire.HISTOGRAM: "le", wire.SUMMARY: "quantile"}
-_TYPE_NAMES = {wire.COUNTER: "counter", wire.GAUGE: "gauge", wire.HISTOGRAM: "histogram",
-               wire.SUMMARY: "summary"}
+_RESERVED_LABEL = {protocol.HISTOGRAM: "le", protocol.SUMMARY: "quantile"}
 
 
 def check_metric_name(name: str) -> None:
     if not isinstance(name, str) or not _METRIC_NAME.match(name):
         raise ValueError("Invalid metric name: %r (must match [a-zA-Z_:][a-zA-Z0-9_:]*)" % (name,))
-    if name.startswith("pidless_"):
-        raise ValueError("Invalid metric name: %r (the pidless_ prefix is reserved for the "
-                         "aggregator's own metrics; choose another prefix)" % (name,))
+    if name.startswith(RESERVED_PREFIX):
+        raise ValueError("Invalid metric name: %r (the %s prefix is reserved for the aggregator's "
+                         "own metrics; choose another prefix)" % (name, RESERVED_PREFIX))
 
 
 def check_label_names(labelnames: tuple, metric_type: int) -> None:
@@ -40,7 +37,7 @@ def check_label_names(labelnames: tuple, metric_type: int) -> None:
                              "start with __)" % (label,))
         if label == _RESERVED_LABEL.get(metric_type):
             raise ValueError("Invalid label name: %r is reserved for %s series"
-                             % (label, _TYPE_NAMES[metric_type]))
+                             % (label, protocol.TYPE_NAMES[metric_type]))
         if label in seen:
             raise ValueError("Invalid label names: %r appears twice" % (label,))
         seen.add(label)
@@ -56,6 +53,6 @@ def check_help(documentation: str) -> None:
 
 def family_name(name: str, metric_type: int) -> str:
     """The aggregator's family key: a counter's name without its ``_total`` suffix."""
-    if metric_type == wire.COUNTER and name.endswith("_total") and len(name) > len("_total"):
+    if metric_type == protocol.COUNTER and name.endswith("_total") and len(name) > len("_total"):
         return name[:-len("_total")]
     return name

@@ -1,6 +1,6 @@
 """What the aggregator needs to know about one series, and the gauge merge modes.
 
->>> s = Series(wire.COUNTER, 0, "etl_records_total", "Records", (("stage", "parse"),), ())
+>>> s = Series(protocol.COUNTER, 0, "etl_records_total", "Records", (("stage", "parse"),), ())
 >>> str(s)
 'etl_records_total{stage="parse"}'
 >>> gauge_mode("mostrecent")
@@ -8,20 +8,18 @@
 """
 from __future__ import annotations
 
-from . import wire
+from . import protocol, wire
 
-# docs/PROTOCOL.md, "Gauge modes". "mostrecent" is prometheus_client's name for "last".
-GAUGE_MODES = {"sum": 1, "livesum": 2, "livemax": 3, "livemin": 4, "max": 5, "min": 6, "last": 7,
-               "mostrecent": 7}
-LIVE_MODES = frozenset((2, 3, 4))
+# The gauge modes a user may name: the protocol's, and "mostrecent" (prometheus_client's "last").
+MODE_NAMES = dict(protocol.GAUGE_MODES, mostrecent=protocol.GAUGE_MODES["last"])
 
 
 def gauge_mode(name: str) -> int:
     try:
-        return GAUGE_MODES[name]
+        return MODE_NAMES[name]
     except (KeyError, TypeError):
         raise ValueError("Invalid multiprocess_mode: %r (expected one of %s)"
-                         % (name, ", ".join(sorted(GAUGE_MODES)))) from None
+                         % (name, ", ".join(sorted(MODE_NAMES)))) from None
 
 
 class Series:
@@ -37,7 +35,7 @@ class Series:
         self.help = help_text
         self.labels = labels
         self.bounds = bounds
-        self.live = mode in LIVE_MODES
+        self.live = mode in protocol.LIVE_MODES
 
     def define_frame(self, series_id: int) -> bytes:
         return wire.define(series_id, self.type, self.mode, self.name, self.help, self.labels,

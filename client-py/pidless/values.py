@@ -12,7 +12,7 @@ The flusher calls ``take()``, which returns the delta accumulated since the last
 ``None``) and starts a new one, and ``encode(delta)``, which gives the delta's BATCH body.
 
 >>> from pidless.series import Series
->>> c = CounterValue(Series(wire.COUNTER, 0, "jobs_total", "Jobs", (), ()))
+>>> c = CounterValue(Series(protocol.COUNTER, 0, "jobs_total", "Jobs", (), ()))
 >>> c.inc(2); c.inc()
 >>> c.take()
 3.0
@@ -28,12 +28,10 @@ import sys
 import threading
 import time
 
-from . import wire
+from . import protocol, wire
 from .timing import ExceptionCounter, InprogressTracker, Timer
 
 log = logging.getLogger("pidless")
-
-MODE_MAX = 5
 
 _INF = float("inf")
 # False on free-threaded builds (3.13t), where no single C call is atomic by itself.
@@ -227,7 +225,7 @@ class PeakGaugeValue(AbsoluteGaugeValue):
     def _zero(self) -> None:
         AbsoluteGaugeValue._zero(self)
         self._peak = None
-        self._pick = max if self.series.mode == MODE_MAX else min
+        self._pick = max if self.series.mode == protocol.GAUGE_MODES["max"] else min
 
     def inc(self, amount=1) -> None:
         with self._lock:

@@ -29,24 +29,8 @@ from __future__ import annotations
 import struct
 from collections import namedtuple
 
-VERSION = 1
-
-HELLO = 0x01
-DEFINE = 0x02
-BATCH = 0x03
-HELLO_OK = 0x81
-ACK = 0x82
-ERROR = 0x83
-
-COUNTER = 1
-GAUGE = 2
-HISTOGRAM = 3
-SUMMARY = 4
-
-ACK_APPLIED = 0
-ACK_ALREADY_SETTLED = 1
-
-DEFAULT_MAX_FRAME_BYTES = 1 << 20
+from .protocol import (ACK, BATCH, DEFAULT_MAX_FRAME_BYTES, DEFINE, ERROR, HELLO, HELLO_OK,
+                       HISTOGRAM, MAX_VARINT, MAX_VARINT_BYTES, VERSION)
 
 _HEADER = struct.Struct(">IB")
 _U8 = struct.Struct(">B")
@@ -67,9 +51,11 @@ class ProtocolError(Exception):
 
 
 def varint(n: int) -> bytes:
-    """Unsigned LEB128 encoding of ``n``."""
-    if n < 0x80:
+    """Unsigned LEB128 of ``n`` (0 to 2**64-1) in the fewest bytes (PROTOCOL.md, "Varints")."""
+    if 0 <= n < 0x80:
         return bytes((n,))
+    if not 0 <= n <= MAX_VARINT:
+        raise ValueError("a varint holds 0 to 2**64-1, not %d" % n)
     out = bytearray()
     while n >= 0x80:
         out.append((n & 0x7F) | 0x80)
@@ -110,33 +96,41 @@ def batch(seq: int, deltas: list) -> bytes:
     return frame(BATCH, varint(seq) + varint(len(deltas)) + b"".join(deltas))
 
 
-def _read_varint(buf: bytes, pos: int) -> tuple:
+def read_varint(buf: bytes, pos: int) -> tuple:
+    """The varint at ``buf[pos:]`` and the position after it (docs/PROTOCOL.md, "Varints").
+
+    >>> read_varint(b"\\xac\\x02", 0)
+    (300, 2)
+    """
     value = 0
-    for shift in range(0, 70, 7):
+    for shift in range(0, 7 * MAX_VARINT_BYTES, 7):
         if pos >= len(buf):
             raise ProtocolError("aggregator sent a truncated varint")
         byte = buf[pos]
         pos += 1
         value |= (byte & 0x7F) << shift
         if byte < 0x80:
+            if value > MAX_VARINT:
+                break
             return value, pos
-    raise ProtocolError("aggregator sent a varint longer than 10 bytes")
+    raise ProtocolError("aggregator sent a varint longer than 64 bits (more than %d bytes, or a "
+                        "last byte above 01)" % MAX_VARINT_BYTES)
 
 
 def _parse(frame_type: int, body: bytes):
     try:
         if frame_type == HELLO_OK:
             version, max_frame = _U8.unpack_from(body, 0)[0], _U32.unpack_from(body, 1)[0]
-            last_seq, pos = _read_varint(body, 5)
+            last_seq, pos = read_varint(body, 5)
             instance = _U64.unpack_from(body, pos)[0]
             result, pos = HelloOk(version, max_frame, last_seq, instance), pos + 8
         elif frame_type == ACK:
-            seq, pos = _read_varint(body, 0)
+            seq, pos = read_varint(body, 0)
             result, pos = Ack(seq, _U8.unpack_from(body, pos)[0]), pos + 1
         elif frame_type == ERROR:
             code = _U16.unpack_from(body, 0)[0]
-            ref, pos = _read_varint(body, 2)
-            length, pos = _read_varint(body, pos)
+            ref, pos = read_varint(body, 2)
+            length, pos = read_varint(body, pos)
             message = body[pos:pos + length].decode("utf-8", "replace")
             result, pos = Error(code, ref, message), pos + length
         else:

@@ -12,8 +12,8 @@ import unittest
 
 import pidless
 from pidless import (config, connection, delivery, dropin, dropin_cells, dropin_series,
-                     exit_signals, metrics, names, pyspark_worker, runtime, series, spark, timing,
-                     values, wire)
+                     exit_signals, metrics, names, protocol, pyspark_worker, runtime, series,
+                     spark, timing, values, wire)
 from pidless.runtime import RUNTIME
 
 from aggregator import PATIENCE, Aggregator
@@ -21,8 +21,8 @@ from aggregator import PATIENCE, Aggregator
 
 def load_tests(loader, tests, ignore):
     for module in (pidless, config, connection, delivery, dropin, dropin_cells, dropin_series,
-                   exit_signals, metrics, names, pyspark_worker, runtime, series, spark, timing,
-                   values, wire):
+                   exit_signals, metrics, names, protocol, pyspark_worker, runtime, series,
+                   spark, timing, values, wire):
         tests.addTests(doctest.DocTestSuite(module, extraglobs={"pidless": pidless}))
     return tests
 
@@ -131,7 +131,7 @@ class NeverRaisesTest(unittest.TestCase):
             agg.close()
 
     def test_overflowing_increments_are_dropped_with_a_warning_not_raised(self):
-        v = values.CounterValue(series.Series(wire.COUNTER, 0, "api_big_total", "x", (), ()))
+        v = values.CounterValue(series.Series(protocol.COUNTER, 0, "api_big_total", "x", (), ()))
         v.inc(1.5e308)
         v.inc(1.5e308)
         with self.assertLogs("pidless", logging.WARNING) as logs:

@@ -11,7 +11,7 @@ import time
 import unittest
 
 import pidless
-from pidless import wire
+from pidless import protocol, wire
 from pidless.config import Config
 from pidless.delivery import Delivery
 from pidless.series import Series
@@ -196,8 +196,8 @@ class AggregatorErrorsTest(DeliveryTestCase):
         self.assertEqual(self.agg.value("dl_fine_total"), 2.0)
 
     def test_rejected_batch_is_dropped_and_logged(self):
-        bad = CounterValue(Series(wire.COUNTER, 0, "dl_bad_total", "x", (), ()))
-        good = CounterValue(Series(wire.COUNTER, 0, "dl_good_total", "x", (), ()))
+        bad = CounterValue(Series(protocol.COUNTER, 0, "dl_bad_total", "x", (), ()))
+        good = CounterValue(Series(protocol.COUNTER, 0, "dl_good_total", "x", (), ()))
         config = Config({"PIDLESS_SOCKET": self.agg.socket})
         delivery = Delivery(lambda: [bad, good], config)
         bad._pending = -1.0   # what inc() refuses; the aggregator must refuse it too
@@ -222,7 +222,7 @@ class SessionLimitTest(DeliveryTestCase):
         holder.connect(self.agg.socket)
         holder.sendall(wire.hello(os.urandom(16), "holder"))
         holder.recv(64)  # HELLO_OK: the table's one place is taken while this stays open
-        counter = CounterValue(Series(wire.COUNTER, 0, "dl_waited_total", "x", (), ()))
+        counter = CounterValue(Series(protocol.COUNTER, 0, "dl_waited_total", "x", (), ()))
         delivery = Delivery(lambda: [counter], Config({"PIDLESS_SOCKET": self.agg.socket}))
         counter.inc(3)
         result = []
@@ -250,7 +250,7 @@ class IdleCloseTest(AggregatorTestCase):
     flags = ("--idle-timeout", "1s", "--frame-timeout", "500ms")
 
     def test_an_idle_close_is_reconnected_quietly_and_nothing_is_lost(self):
-        jobs = CounterValue(Series(wire.COUNTER, 0, "dl_idle_jobs_total", "Jobs", (), ()))
+        jobs = CounterValue(Series(protocol.COUNTER, 0, "dl_idle_jobs_total", "Jobs", (), ()))
         delivery = Delivery(lambda: [jobs], Config({"PIDLESS_SOCKET": self.agg.socket}))
         jobs.inc(3)
         self.assertTrue(delivery.flush(timeout=PATIENCE))

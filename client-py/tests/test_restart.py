@@ -19,7 +19,7 @@ import time
 import unittest
 
 import pidless
-from pidless import wire
+from pidless import protocol
 from pidless.config import Config
 from pidless.delivery import Delivery
 from pidless.series import Series
@@ -176,7 +176,7 @@ class RejectedSeriesTest(AggregatorTestCase):
         self.delivery.disconnect()
 
     def _counter(self, name: str) -> CounterValue:
-        value = CounterValue(Series(wire.COUNTER, 0, name, "A counter", (), ()))
+        value = CounterValue(Series(protocol.COUNTER, 0, name, "A counter", (), ()))
         self.values.append(value)
         return value
 

@@ -6,7 +6,7 @@ import logging
 import os
 import unittest
 
-from pidless import wire
+from pidless import protocol
 from pidless.config import Config, default_socket
 from pidless.delivery import Delivery
 from pidless.series import Series
@@ -37,7 +37,7 @@ class DefaultSocketTest(unittest.TestCase):
 
 class AggregatorUidTest(AggregatorTestCase):
     def _delivery(self, required: str, name: str):
-        value = CounterValue(Series(wire.COUNTER, 0, name, "x", (), ()))
+        value = CounterValue(Series(protocol.COUNTER, 0, name, "x", (), ()))
         config = Config({"PIDLESS_SOCKET": self.agg.socket, "PIDLESS_AGGREGATOR_UID": required})
         delivery = Delivery(lambda: [value], config)
         self.addCleanup(delivery.disconnect)

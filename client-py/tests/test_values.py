@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unittest
 
-from pidless import wire
+from pidless import protocol
 from pidless.series import Series
 from pidless.values import CounterValue, HistogramValue
 from races import race
@@ -24,19 +24,19 @@ def _race(value, work, add_taken) -> None:
 
 class TakeRacesIncTest(unittest.TestCase):
     def test_counter_deltas_sum_to_every_increment(self):
-        counter = CounterValue(Series(wire.COUNTER, 0, "race_total", "x", (), ()))
+        counter = CounterValue(Series(protocol.COUNTER, 0, "race_total", "x", (), ()))
         taken = []
         _race(counter, counter.inc, lambda d: taken.append(d or 0.0))
         self.assertEqual(sum(taken), THREADS * PER_THREAD)
 
     def test_counter_deltas_of_other_amounts_sum_to_every_increment(self):
-        counter = CounterValue(Series(wire.COUNTER, 0, "race_total", "x", (), ()))
+        counter = CounterValue(Series(protocol.COUNTER, 0, "race_total", "x", (), ()))
         taken = []
         _race(counter, lambda: counter.inc(2), lambda d: taken.append(d or 0.0))
         self.assertEqual(sum(taken), 2 * THREADS * PER_THREAD)
 
     def test_histogram_deltas_sum_to_every_observation(self):
-        histogram = HistogramValue(Series(wire.HISTOGRAM, 0, "race_seconds", "x", (), (1.0,)))
+        histogram = HistogramValue(Series(protocol.HISTOGRAM, 0, "race_seconds", "x", (), (1.0,)))
         buckets, total = [0, 0], [0.0]
 
         def add(delta):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import unittest
 
-from pidless import wire
+from pidless import protocol, wire
 from pidless.series import Series
 from pidless.values import CounterValue, HistogramValue
 
@@ -22,8 +22,9 @@ class WorkedExampleTest(unittest.TestCase):
             "09 70 69 64 6c 65 73 73 2f 31"))
 
     def test_defines_match_the_protocol_example(self):
-        counter = Series(wire.COUNTER, 0, "etl_records_total", "Records", (("stage", "parse"),), ())
-        histogram = Series(wire.HISTOGRAM, 0, "etl_parse_seconds", "Pars", (), (0.1, 1.0))
+        counter = Series(protocol.COUNTER, 0, "etl_records_total", "Records", (("stage", "parse"),),
+                         ())
+        histogram = Series(protocol.HISTOGRAM, 0, "etl_parse_seconds", "Pars", (), (0.1, 1.0))
         self.assertEqual(counter.define_frame(1), _hex(
             "00 00 00 2b 02 01 01 00"
             "11 65 74 6c 5f 72 65 63 6f 72 64 73 5f 74 6f 74 61 6c"
@@ -34,8 +35,8 @@ class WorkedExampleTest(unittest.TestCase):
             "04 50 61 72 73 00 02 3f b9 99 99 99 99 99 9a 3f f0 00 00 00 00 00 00"))
 
     def test_batch_from_values_matches_the_protocol_example(self):
-        counter = CounterValue(Series(wire.COUNTER, 0, "etl_records_total", "Records", (), ()))
-        histogram = HistogramValue(Series(wire.HISTOGRAM, 0, "etl_parse_seconds", "Pars", (),
+        counter = CounterValue(Series(protocol.COUNTER, 0, "etl_records_total", "Records", (), ()))
+        histogram = HistogramValue(Series(protocol.HISTOGRAM, 0, "etl_parse_seconds", "Pars", (),
                                           (0.1, 1.0)))
         counter.inc(3)
         histogram.observe(0.05)
@@ -55,7 +56,7 @@ class WorkedExampleTest(unittest.TestCase):
         for i in range(len(stream)):
             frames += decoder.feed(stream[i:i + 1])
         self.assertEqual(frames, [wire.HelloOk(1, 1048576, 0, 0x0102030405060708),
-                                  wire.Ack(1, wire.ACK_ALREADY_SETTLED),
+                                  wire.Ack(1, protocol.ACK_ALREADY_SETTLED),
                                   wire.Error(202, 2, "hi")])
 
     def test_trailing_bytes_in_an_answer_are_a_protocol_error(self):

@@ -6,34 +6,36 @@ package io.pidless.protocol;
  * {@link #label()} is the value of the {@code code} label of {@code pidless_errors_total}.
  */
 public enum ErrorCode {
-  MALFORMED_FRAME(100),
-  FRAME_TOO_LARGE(101),
-  UNKNOWN_FRAME_TYPE(102),
-  UNSUPPORTED_VERSION(103),
-  BAD_HANDSHAKE(104),
-  UNKNOWN_SERIES_ID(105),
-  DUPLICATE_SERIES_ID(106),
-  SESSION_TAKEN_OVER(107),
-  CONNECTION_LIMIT(108),
-  TOO_MANY_SERIES_IDS(109),
-  SESSION_LIMIT(110),
-  MEMORY_LIMIT(111),
-  UNREAD_ANSWERS(112),
-  FRAME_TIMEOUT(113),
-  INVALID_NAME(200),
-  INVALID_LABEL(201),
-  TYPE_CLASH(202),
-  SERIES_LIMIT(203),
-  LABEL_LIMIT(204),
-  LENGTH_LIMIT(205),
-  INVALID_DEFINITION(206),
-  SERIES_BYTES_LIMIT(207),
-  INVALID_VALUE(300);
+  MALFORMED_FRAME(100, false),
+  FRAME_TOO_LARGE(101, false),
+  UNKNOWN_FRAME_TYPE(102, false),
+  UNSUPPORTED_VERSION(103, false),
+  BAD_HANDSHAKE(104, false),
+  UNKNOWN_SERIES_ID(105, false),
+  DUPLICATE_SERIES_ID(106, false),
+  SESSION_TAKEN_OVER(107, true),
+  CONNECTION_LIMIT(108, true),
+  TOO_MANY_SERIES_IDS(109, false),
+  SESSION_LIMIT(110, true),
+  MEMORY_LIMIT(111, true),
+  UNREAD_ANSWERS(112, true),
+  FRAME_TIMEOUT(113, true),
+  INVALID_NAME(200, false),
+  INVALID_LABEL(201, false),
+  TYPE_CLASH(202, false),
+  SERIES_LIMIT(203, false),
+  LABEL_LIMIT(204, false),
+  LENGTH_LIMIT(205, false),
+  INVALID_DEFINITION(206, false),
+  SERIES_BYTES_LIMIT(207, false),
+  INVALID_VALUE(300, false);
 
   private final int code;
+  private final boolean retryable;
 
-  ErrorCode(int code) {
+  ErrorCode(int code, boolean retryable) {
     this.code = code;
+    this.retryable = retryable;
   }
 
   public int code() {
@@ -50,11 +52,7 @@ public enum ErrorCode {
    * reconnects after a backoff and re-sends what was not acknowledged.
    */
   public boolean retryable() {
-    return switch (this) {
-      case SESSION_TAKEN_OVER, CONNECTION_LIMIT, SESSION_LIMIT, MEMORY_LIMIT, UNREAD_ANSWERS,
-          FRAME_TIMEOUT -> true;
-      default -> false;
-    };
+    return retryable;
   }
 
   public String label() {

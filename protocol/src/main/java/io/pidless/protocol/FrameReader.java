@@ -4,7 +4,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Reads the aggregator's answers (HELLO_OK, ACK, ERROR) from a blocking channel. Used by the JVM
@@ -50,25 +49,5 @@ public final class FrameReader {
         throw new EOFException("aggregator closed the connection");
       }
     }
-  }
-
-  /** Reads an unsigned LEB128 varint of at most 10 bytes. */
-  public static long readVarint(ByteBuffer b) {
-    long value = 0;
-    for (int shift = 0; shift < 70; shift += 7) {
-      byte x = b.get();
-      value |= (long) (x & 0x7F) << shift;
-      if (x >= 0) {
-        return value;
-      }
-    }
-    throw new IllegalArgumentException("varint longer than 10 bytes");
-  }
-
-  public static String readString(ByteBuffer b) {
-    int n = Math.toIntExact(readVarint(b));
-    byte[] bytes = new byte[n];
-    b.get(bytes);
-    return new String(bytes, StandardCharsets.UTF_8);
   }
 }

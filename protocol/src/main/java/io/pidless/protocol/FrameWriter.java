@@ -63,13 +63,10 @@ public final class FrameWriter {
     return this;
   }
 
+  /** Writes {@code v}, read as unsigned, as a {@link Varint}. */
   public FrameWriter varint(long v) {
-    ensure(10);
-    while ((v & ~0x7FL) != 0) {
-      buf[size++] = (byte) ((v & 0x7F) | 0x80);
-      v >>>= 7;
-    }
-    buf[size++] = (byte) v;
+    ensure(Varint.MAX_BYTES);
+    Varint.write(v, b -> buf[size++] = (byte) b);
     return this;
   }
 

@@ -3,6 +3,7 @@ package io.pidless.protocol;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /** A decoded aggregator → client frame. */
 public sealed interface ServerFrame {
@@ -22,12 +23,12 @@ public sealed interface ServerFrame {
     try {
       ServerFrame f;
       if (type == FrameType.HELLO_OK.code()) {
-        f = new HelloOk(body.get() & 0xFF, body.getInt(), FrameReader.readVarint(body), body.getLong());
+        f = new HelloOk(body.get() & 0xFF, body.getInt(), Varint.read(body::get), body.getLong());
       } else if (type == FrameType.ACK.code()) {
-        f = new Ack(FrameReader.readVarint(body), body.get() & 0xFF);
+        f = new Ack(Varint.read(body::get), body.get() & 0xFF);
       } else if (type == FrameType.ERROR.code()) {
         int raw = body.getShort() & 0xFFFF;
-        f = new Error(ErrorCode.fromCode(raw), raw, FrameReader.readVarint(body), FrameReader.readString(body));
+        f = new Error(ErrorCode.fromCode(raw), raw, Varint.read(body::get), string(body));
       } else {
         throw new IOException("aggregator sent unknown frame type 0x" + Integer.toHexString(type));
       }
@@ -38,6 +39,19 @@ public sealed interface ServerFrame {
       return f;
     } catch (BufferUnderflowException e) {
       throw new IOException("aggregator sent a truncated frame 0x" + Integer.toHexString(type), e);
+    } catch (Varint.OverflowException e) {
+      throw new IOException("aggregator sent a malformed frame 0x" + Integer.toHexString(type) + ": "
+          + e.getMessage(), e);
     }
+  }
+
+  private static String string(ByteBuffer b) {
+    long n = Varint.read(b::get);
+    if (n < 0 || n > b.remaining()) {
+      throw new BufferUnderflowException();
+    }
+    byte[] bytes = new byte[(int) n];
+    b.get(bytes);
+    return new String(bytes, StandardCharsets.UTF_8);
   }
 }

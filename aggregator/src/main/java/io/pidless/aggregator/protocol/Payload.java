@@ -3,6 +3,7 @@ package io.pidless.aggregator.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.pidless.protocol.ErrorCode;
+import io.pidless.protocol.Varint;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -12,19 +13,13 @@ import java.nio.charset.StandardCharsets;
 final class Payload {
   private Payload() {}
 
+  /** A {@link Varint}; one past 64 bits is {@code MALFORMED_FRAME}, one cut off a truncated frame. */
   static long varint(ByteBuf b, String field) {
-    long value = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      byte x = b.readByte();
-      if (shift == 63 && (x & 0xFE) != 0) {
-        break;
-      }
-      value |= (long) (x & 0x7F) << shift;
-      if (x >= 0) {
-        return value;
-      }
+    try {
+      return Varint.read(b::readByte);
+    } catch (Varint.OverflowException e) {
+      throw malformed("varint " + field + " is longer than 64 bits");
     }
-    throw malformed("varint " + field + " is longer than 64 bits");
   }
 
   /**
@@ -62,10 +57,6 @@ final class Payload {
   }
 
   static void writeVarint(ByteBuf out, long v) {
-    while ((v & ~0x7FL) != 0) {
-      out.writeByte((int) ((v & 0x7F) | 0x80));
-      v >>>= 7;
-    }
-    out.writeByte((int) v);
+    Varint.write(v, out::writeByte);
   }
 }

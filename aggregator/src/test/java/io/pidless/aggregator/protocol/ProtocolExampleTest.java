@@ -12,25 +12,12 @@ import io.pidless.protocol.MetricType;
 import io.pidless.protocol.Protocol;
 import io.pidless.protocol.ServerFrame;
 import java.io.ByteArrayOutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Reads the worked example out of docs/PROTOCOL.md, so the document cannot drift from the code. */
 class ProtocolExampleTest {
-  private static List<String> codeBlocksAfter(String heading) throws Exception {
-    String doc = Files.readString(Path.of("..", "docs", "PROTOCOL.md"));
-    String[] parts = doc.substring(doc.indexOf(heading)).split("```");
-    List<String> blocks = new ArrayList<>();
-    for (int i = 1; i < parts.length; i += 2) {
-      blocks.add(parts[i]);
-    }
-    return blocks;
-  }
-
   /** The leading hex bytes of each line; the rest of a line is commentary. */
   private static byte[] hexOf(String block) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -47,7 +34,7 @@ class ProtocolExampleTest {
 
   @Test
   void documentedBytesAreWhatTheFrameWriterProducesAndTheAggregatorAccepts() throws Exception {
-    List<String> blocks = codeBlocksAfter("## Worked example");
+    List<String> blocks = ProtocolDoc.codeBlocksAfter("## Worked example");
     byte[] documented = hexOf(blocks.get(0));
 
     FrameWriter w = new FrameWriter();

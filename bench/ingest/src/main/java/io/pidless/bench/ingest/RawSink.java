@@ -3,6 +3,7 @@ package io.pidless.bench.ingest;
 import io.pidless.protocol.FrameType;
 import io.pidless.protocol.FrameWriter;
 import io.pidless.protocol.Protocol;
+import io.pidless.protocol.Varint;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;
@@ -135,15 +136,9 @@ final class RawSink implements Closeable {
               .bytes(new byte[8]);
           out.endFrame();
         } else if (type == FrameType.BATCH.code()) {
-          long seq = 0;
-          int shift = 0;
-          int b;
-          do {
-            b = in.readUnsignedByte();
-            rest--;
-            seq |= (long) (b & 0x7F) << shift;
-            shift += 7;
-          } while ((b & 0x80) != 0);
+          byte[] head = in.readNBytes(Math.min(Varint.MAX_BYTES, rest));
+          rest -= head.length;
+          long seq = Varint.read(ByteBuffer.wrap(head)::get);
           out.beginFrame(FrameType.ACK).varint(seq).u8(Protocol.ACK_APPLIED);
           out.endFrame();
         }
