@@ -5,6 +5,7 @@ import io.pidless.protocol.FrameType;
 import io.pidless.protocol.MetricType;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -13,7 +14,11 @@ import java.util.concurrent.atomic.LongAdder;
  * Every field may be updated from any thread.
  */
 public final class AggregatorStats {
-  public final LongAdder connectionsOpen = new LongAdder();
+  /**
+   * Client connections open now: {@code --max-connections} is checked against this very count, so the
+   * limit and {@code pidless_connections_open} cannot disagree.
+   */
+  public final AtomicInteger connectionsOpen = new AtomicInteger();
   public final LongAdder connectionsTotal = new LongAdder();
   public final LongAdder bytesReceived = new LongAdder();
   public final LongAdder deltasReceived = new LongAdder();
