@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The aggregator's own counters, kept with JDK adders so the ingest path depends on no metrics
- * library; {@code http.SelfMetricsCollector} turns them into {@code pidless_*} metrics at scrape time.
+ * The aggregator's own counters, kept with JDK adders and atomics so the ingest path depends on no
+ * metrics library; {@code http.SelfMetricsCollector} turns them into {@code pidless_*} metrics at scrape time.
  * Every field may be updated from any thread.
  */
 public final class AggregatorStats {
