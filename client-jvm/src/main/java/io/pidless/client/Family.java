@@ -28,9 +28,9 @@ final class Family {
       throw new IllegalStateException("Name hasn't been set.");
     }
     Names.checkMetricName(name);
-    if (name.startsWith("pidless_")) {
-      throw new IllegalArgumentException("Invalid metric name: " + name
-          + " (names starting with pidless_ are reserved for the aggregator's own metrics)");
+    if (name.startsWith(Names.RESERVED_PREFIX)) {
+      throw new IllegalArgumentException("Invalid metric name: " + name + " (names starting with "
+          + Names.RESERVED_PREFIX + " are reserved for the aggregator's own metrics)");
     }
     if (help == null) {
       throw new IllegalStateException("Help hasn't been set for metric " + name + ".");

@@ -3,7 +3,9 @@ package io.pidless.protocol;
 /**
  * Stable ERROR codes of protocol v1. The hundreds digit is the class: 1xx closes the connection,
  * 2xx rejects one definition, 3xx rejects one batch (docs/PROTOCOL.md, "ERROR").
- * {@link #label()} is the value of the {@code code} label of {@code pidless_errors_total}.
+ * {@link #label()} names the code in the aggregator's self-metrics: the {@code code} label of
+ * {@code pidless_protocol_errors_total} for a 1xx, the {@code reason} label of
+ * {@code pidless_rejections_total} for the others.
  */
 public enum ErrorCode {
   MALFORMED_FRAME(100, false),

@@ -18,15 +18,9 @@ import java.nio.channels.ReadableByteChannel;
 public final class FrameReader {
   private final ReadableByteChannel channel;
   private final ByteBuffer header = ByteBuffer.allocate(Protocol.LENGTH_PREFIX_BYTES);
-  private final int maxFrameBytes;
 
   public FrameReader(ReadableByteChannel channel) {
-    this(channel, Protocol.DEFAULT_MAX_FRAME_BYTES);
-  }
-
-  public FrameReader(ReadableByteChannel channel, int maxFrameBytes) {
     this.channel = channel;
-    this.maxFrameBytes = maxFrameBytes;
   }
 
   /** Blocks for the next frame; {@link EOFException} when the aggregator closed the connection. */
@@ -34,7 +28,7 @@ public final class FrameReader {
     header.clear();
     fill(header);
     int length = header.getInt(0);
-    if (length < 1 || length > maxFrameBytes) {
+    if (length < 1 || length > Protocol.DEFAULT_MAX_FRAME_BYTES) {
       throw new IOException("aggregator sent a frame of invalid length " + length);
     }
     ByteBuffer body = ByteBuffer.allocate(length);

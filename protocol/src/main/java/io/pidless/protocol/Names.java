@@ -10,6 +10,12 @@ package io.pidless.protocol;
  * }</pre>
  */
 public final class Names {
+  /**
+   * Client metric names may not start with this: the aggregator's own metrics do (docs/PROTOCOL.md,
+   * "DEFINE"). The aggregator rejects such a name; the JVM client refuses to build it.
+   */
+  public static final String RESERVED_PREFIX = "pidless_";
+
   private Names() {}
 
   public static boolean isValidMetricName(String name) {

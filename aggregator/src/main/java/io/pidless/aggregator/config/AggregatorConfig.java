@@ -11,8 +11,12 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * Everything the aggregator can be told, with the defaults a node gets when nobody says anything.
- * Built with {@link #builder()}; {@link CommandLine} fills a builder from flags and environment.
+ * Everything the aggregator can be told, with the defaults a node gets when nobody says anything
+ * ({@link Defaults}, {@link Limits#DEFAULTS}, and the heap shares of {@link Budgets}). Built with
+ * {@link #builder()}; {@link CommandLine} fills a builder from flags and environment. Longer than this
+ * repository's 300 lines because its builder has one setter per flag, each checking its own value the
+ * way Caffeine's builder does; split apart, a flag's field, check and default would be read in three
+ * places instead of one.
  *
  * <pre>{@code
  * AggregatorConfig config = AggregatorConfig.builder()
@@ -41,10 +45,6 @@ public record AggregatorConfig(
     int ioThreads,
     boolean jvmMetrics,
     RemoteWriteConfig remoteWrite) {
-
-  public static final int DEFAULT_PORT = 9746;
-  /** The state file's name beside the socket, unless {@code --state-file} says otherwise. */
-  public static final String DEFAULT_STATE_FILE_NAME = "pidless.state";
 
   public static Builder builder() {
     return new Builder();
@@ -140,22 +140,13 @@ public record AggregatorConfig(
 
     /** Octal mode such as {@code "0660"}. */
     public Builder socketMode(String octal) {
-      if (!octal.matches("0?[0-7]{3}")) {
-        throw new IllegalArgumentException("Invalid socket mode: " + octal + " (expected octal like 0660)");
-      }
-      int bits = Integer.parseInt(octal, 8);
-      StringBuilder rwx = new StringBuilder();
-      for (int shift = 6; shift >= 0; shift -= 3) {
-        int b = bits >> shift;
-        rwx.append((b & 4) != 0 ? 'r' : '-').append((b & 2) != 0 ? 'w' : '-').append((b & 1) != 0 ? 'x' : '-');
-      }
-      socketMode = once(socketMode, PosixFilePermissions.fromString(rwx.toString()), "socket mode");
+      socketMode = once(socketMode, permissions(octal), "socket mode");
       return this;
     }
 
     /**
      * Where a graceful stop saves the merged series and sessions for the next start; null keeps
-     * nothing across restarts. Default: {@value #DEFAULT_STATE_FILE_NAME} beside the socket.
+     * nothing across restarts. Default: {@value Defaults#STATE_FILE_NAME} beside the socket.
      */
     public Builder stateFile(Path path) {
       if (stateFileSet) {
@@ -318,20 +309,21 @@ public record AggregatorConfig(
     public AggregatorConfig build() {
       Limits d = Limits.DEFAULTS;
       Path socketPath = socket != null ? socket : DefaultSocket.forThisProcess();
-      int connections = maxConnections != null ? maxConnections : 4096;
-      int perUid = maxConnectionsPerUid != null ? maxConnectionsPerUid : Math.min(1024, connections);
+      int connections = maxConnections != null ? maxConnections : Defaults.MAX_CONNECTIONS;
+      int perUid = maxConnectionsPerUid != null ? maxConnectionsPerUid
+          : Math.min(Defaults.MAX_CONNECTIONS_PER_UID, connections);
       if (perUid > connections) {
         throw new IllegalArgumentException("max connections per uid (" + perUid + ") exceeds max connections ("
             + connections + "); lower --max-connections-per-uid or raise --max-connections");
       }
       return new AggregatorConfig(
           socketPath,
-          socketMode != null ? socketMode : PosixFilePermissions.fromString("rw-rw----"),
-          stateFileSet ? stateFile : socketPath.resolveSibling(DEFAULT_STATE_FILE_NAME),
-          listen != null ? listen : new InetSocketAddress(DEFAULT_PORT),
-          ttl != null ? ttl : Duration.ofMinutes(10),
-          sessionTtl != null ? sessionTtl : Duration.ofMinutes(10),
-          shutdownTimeout != null ? shutdownTimeout : Duration.ofSeconds(5),
+          socketMode != null ? socketMode : permissions(Defaults.SOCKET_MODE),
+          stateFileSet ? stateFile : socketPath.resolveSibling(Defaults.STATE_FILE_NAME),
+          listen != null ? listen : new InetSocketAddress(Defaults.PORT),
+          ttl != null ? ttl : Defaults.TTL,
+          sessionTtl != null ? sessionTtl : Defaults.SESSION_TTL,
+          shutdownTimeout != null ? shutdownTimeout : Defaults.SHUTDOWN_TIMEOUT,
           new Limits(
               maxSeries != null ? maxSeries : d.maxSeries(),
               maxLabels != null ? maxLabels : d.maxLabels(),
@@ -341,12 +333,12 @@ public record AggregatorConfig(
           budgets(connections),
           connections,
           perUid,
-          frameTimeout != null ? frameTimeout : Duration.ofSeconds(10),
-          idleTimeout != null ? idleTimeout : Duration.ofMinutes(5),
-          httpTimeout != null ? httpTimeout : Duration.ofSeconds(10),
-          maxConcurrentScrapes != null ? maxConcurrentScrapes : 1,
+          frameTimeout != null ? frameTimeout : Defaults.FRAME_TIMEOUT,
+          idleTimeout != null ? idleTimeout : Defaults.IDLE_TIMEOUT,
+          httpTimeout != null ? httpTimeout : Defaults.HTTP_TIMEOUT,
+          maxConcurrentScrapes != null ? maxConcurrentScrapes : Defaults.MAX_CONCURRENT_SCRAPES,
           ioThreads != null ? ioThreads : Runtime.getRuntime().availableProcessors(),
-          jvmMetrics == null || jvmMetrics,
+          jvmMetrics != null ? jvmMetrics : Defaults.JVM_METRICS,
           remoteWrite.build());
     }
 
@@ -357,6 +349,19 @@ public record AggregatorConfig(
           maxIds != null ? maxIds : Budgets.idsFor(heap),
           maxSeriesBytes != null ? maxSeriesBytes : Budgets.seriesBytesFor(heap),
           maxUnreadBytes != null ? maxUnreadBytes : Budgets.unreadBytesFor(heap, connections));
+    }
+
+    private static Set<PosixFilePermission> permissions(String octal) {
+      if (!octal.matches("0?[0-7]{3}")) {
+        throw new IllegalArgumentException("Invalid socket mode: " + octal + " (expected octal like 0660)");
+      }
+      int bits = Integer.parseInt(octal, 8);
+      StringBuilder rwx = new StringBuilder();
+      for (int shift = 6; shift >= 0; shift -= 3) {
+        int b = bits >> shift;
+        rwx.append((b & 4) != 0 ? 'r' : '-').append((b & 2) != 0 ? 'w' : '-').append((b & 1) != 0 ? 'x' : '-');
+      }
+      return PosixFilePermissions.fromString(rwx.toString());
     }
 
     private static <T> T once(T current, T value, String what) {

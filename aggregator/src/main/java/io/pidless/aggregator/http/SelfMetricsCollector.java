@@ -42,7 +42,7 @@ final class SelfMetricsCollector extends Collector {
   @Override
   public List<MetricFamilySamples> collect() {
     List<MetricFamilySamples> out = new ArrayList<>();
-    out.add(gauge("pidless_connections_open", "Client connections open now.", stats.connectionsOpen.sum()));
+    out.add(gauge("pidless_connections_open", "Client connections open now.", stats.connectionsOpen.get()));
     out.add(gauge("pidless_connections_limit", "Most client connections allowed at once (--max-connections).",
         settings.maxConnections()));
     CounterMetricFamily closed = new CounterMetricFamily("pidless_connections_closed",

@@ -52,7 +52,7 @@ final class BatchDecoder {
     invalid = null;
     live = false;
     seq = Payload.varint(b, "seq");
-    if (seq == 0 || seq < 0) {
+    if (seq <= 0) {
       throw Payload.malformed("batch seq " + Long.toUnsignedString(seq) + " is outside 1..2^63-1");
     }
     count = Payload.count(b, "delta count", 2);

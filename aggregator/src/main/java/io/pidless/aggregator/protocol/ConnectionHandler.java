@@ -55,8 +55,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   public void channelActive(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     context.stats().connectionsTotal.increment();
-    context.stats().connectionsOpen.increment();
-    if (context.openConnections().incrementAndGet() > context.maxConnections()) {
+    if (context.stats().connectionsOpen.incrementAndGet() > context.maxConnections()) {
       violation(ErrorCode.CONNECTION_LIMIT, "more than " + context.maxConnections()
           + " connections are open (--max-connections); connect again later");
     }
@@ -148,8 +147,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     if (session != null) {
       context.sessions().detach(session, this);
     }
-    context.openConnections().decrementAndGet();
-    context.stats().connectionsOpen.decrement();
+    context.stats().connectionsOpen.decrementAndGet();
   }
 
   /** Called from another connection's thread when it said HELLO with our session. */

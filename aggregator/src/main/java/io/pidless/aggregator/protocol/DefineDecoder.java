@@ -2,10 +2,12 @@ package io.pidless.aggregator.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.pidless.aggregator.store.DefineRequest;
-import io.pidless.protocol.GaugeMode;
 import io.pidless.protocol.MetricType;
 
-/** Decodes a DEFINE payload; only framing is checked here, names and limits are the store's job. */
+/**
+ * Decodes a DEFINE payload; only framing is checked here, the rest is {@code store.DefinitionRules}'.
+ * The slot keeps the delta shape even for a definition the rules reject, so its deltas can be stepped over.
+ */
 final class DefineDecoder {
   record Decoded(long id, DefineRequest request, SeriesTable.Slot shape) {}
 
@@ -34,9 +36,8 @@ final class DefineDecoder {
       }
     }
     Payload.expectEnd(b, "DEFINE");
-    MetricType t = MetricType.fromCode(type);
-    GaugeMode m = t == MetricType.GAUGE ? GaugeMode.fromCode(mode) : null;
     DefineRequest request = new DefineRequest(type, mode, name, help, names, values, bounds);
-    return new Decoded(id, request, new SeriesTable.Slot(t, m, bounds.length + 1, null));
+    return new Decoded(id, request,
+        new SeriesTable.Slot(request.metricType(), request.gaugeMode(), bounds.length + 1, null));
   }
 }

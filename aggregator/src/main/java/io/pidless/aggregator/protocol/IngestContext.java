@@ -6,13 +6,13 @@ import io.pidless.aggregator.session.SessionRegistry;
 import io.pidless.aggregator.stats.AggregatorStats;
 import io.pidless.aggregator.stats.Budget;
 import io.pidless.aggregator.store.SeriesStore;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What every connection handler shares: the store, the sessions, the counters, the limits and budgets.
+ * What every connection handler shares: the store, the sessions, the counters (the open connections among
+ * them, in {@code stats}), the limits and budgets.
  * Timeouts are in nanoseconds.
  */
 record IngestContext(SeriesStore store, SessionRegistry sessions, AggregatorStats stats, Limits limits,
     Budgets budgets, Budget ids, int maxConnections, UidConnections perUid, long frameTimeoutNanos,
-    long idleTimeoutNanos, long instance, AtomicInteger openConnections, AtomicLong connectionIds) {}
+    long idleTimeoutNanos, long instance, AtomicLong connectionIds) {}

@@ -29,7 +29,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -64,7 +63,7 @@ public final class IngestServer implements Closeable {
     this.shutdownTimeout = config.shutdownTimeout();
     IngestContext context = new IngestContext(store, sessions, stats, config.limits(), config.budgets(), ids,
         config.maxConnections(), new UidConnections(config.maxConnectionsPerUid()), config.frameTimeout().toNanos(),
-        config.idleTimeout().toNanos(), new SecureRandom().nextLong(), new AtomicInteger(), new AtomicLong());
+        config.idleTimeout().toNanos(), new SecureRandom().nextLong(), new AtomicLong());
     int readingStops = Math.max(1, config.budgets().maxUnreadBytes() / 2);
     Path bindPath = SocketFile.prepare(path);
     Files.deleteIfExists(bindPath);

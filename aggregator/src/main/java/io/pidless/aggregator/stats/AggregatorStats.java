@@ -5,15 +5,20 @@ import io.pidless.protocol.FrameType;
 import io.pidless.protocol.MetricType;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The aggregator's own counters, kept with JDK adders so the ingest path depends on no metrics
- * library; {@code http.SelfMetricsCollector} turns them into {@code pidless_*} metrics at scrape time.
+ * The aggregator's own counters, kept with JDK adders and atomics so the ingest path depends on no
+ * metrics library; {@code http.SelfMetricsCollector} turns them into {@code pidless_*} metrics at scrape time.
  * Every field may be updated from any thread.
  */
 public final class AggregatorStats {
-  public final LongAdder connectionsOpen = new LongAdder();
+  /**
+   * Client connections open now: {@code --max-connections} is checked against this very count, so the
+   * limit and {@code pidless_connections_open} cannot disagree.
+   */
+  public final AtomicInteger connectionsOpen = new AtomicInteger();
   public final LongAdder connectionsTotal = new LongAdder();
   public final LongAdder bytesReceived = new LongAdder();
   public final LongAdder deltasReceived = new LongAdder();
