@@ -3,11 +3,11 @@ package io.pidless.aggregator.protocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pidless.aggregator.config.AggregatorConfig.Limits;
-import io.pidless.aggregator.store.SeriesStore;
 import io.pidless.protocol.ErrorCode;
 import io.pidless.protocol.FrameType;
 import io.pidless.protocol.GaugeMode;
 import io.pidless.protocol.MetricType;
+import io.pidless.protocol.Names;
 import io.pidless.protocol.Protocol;
 import java.util.Arrays;
 import java.util.Locale;
@@ -76,7 +76,7 @@ class ProtocolConstantsTest {
     Map<String, Object> constants = Map.of(
         "protocol version", Protocol.VERSION,
         "session id bytes", Protocol.SESSION_ID_BYTES,
-        "reserved metric name prefix", SeriesStore.RESERVED_PREFIX,
+        "reserved metric name prefix", Names.RESERVED_PREFIX,
         "help bytes, at most", Protocol.MAX_HELP_BYTES,
         "series id, at most", Protocol.MAX_SERIES_ID,
         "ids per connection, at most", Protocol.MAX_IDS_PER_CONNECTION,
