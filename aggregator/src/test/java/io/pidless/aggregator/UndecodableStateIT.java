@@ -42,9 +42,9 @@ class UndecodableStateIT {
   static Stream<Arguments> crafted() {
     int labels = StateFileSurgery.firstLabelCount("kept", "help for kept_total");
     return Stream.of(
-        Arguments.of("label count -1 in series 1 of 1",
+        Arguments.of("label count -1 in family 1 of 1",
             (UnaryOperator<byte[]>) f -> StateFileSurgery.putShort(f, labels, -1)),
-        Arguments.of("it ends inside series 1 of 1",
+        Arguments.of("it ends inside family 1 of 1",
             (UnaryOperator<byte[]>) f -> StateFileSurgery.cut(f, labels + 1)),
         Arguments.of("it ends inside session 2 of 2",
             (UnaryOperator<byte[]>) f -> StateFileSurgery.putInt(f, StateFileSurgery.sessionCount(f, 1), 2)));

@@ -1,71 +1,80 @@
 package io.pidless.aggregator.state;
 
-import io.pidless.aggregator.store.DefineRequest;
 import io.pidless.aggregator.store.Definition;
 import io.pidless.aggregator.store.DeltaBuffer;
+import io.pidless.aggregator.store.SeriesSnapshot;
 import io.pidless.protocol.MetricType;
-import java.io.DataInputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 
 /**
- * One series as {@link StateWriter} saved it: its definition, times and values. Reading checks every
- * count before it sizes an array, so content that passes the checksum but makes no sense (a label
- * count of -1, say) is an {@link StateReader.UnreadableStateException}, never a runtime exception.
+ * One series as {@link StateWriter} saved it: the index of its family in the family table, its label
+ * values in the family's label name order, its times and values. Reading checks every count before it
+ * sizes an array, so content that passes the checksum but makes no sense is an
+ * {@link StateReader.UnreadableStateException}, never a runtime exception.
  */
-record SavedSeries(DefineRequest request, long createdMillis, long idleLeftNanos, boolean present,
+record SavedSeries(int family, String[] labelValues, long createdMillis, long idleLeftNanos, boolean present,
     double value, long count, long[] buckets) {
 
-  static SavedSeries read(DataInputStream in) throws IOException {
-    MetricType type = MetricType.fromCode(in.readByte());
-    if (type == null) {
-      throw new StateReader.UnreadableStateException("an unknown metric type; was it written by a newer"
-          + " aggregator?");
+  /** Writes {@code s}, a series of the family at {@code familyIndex}; {@code scratch} holds a label text. */
+  static void write(DataOutput out, SeriesSnapshot s, int familyIndex, long idleLeftNanos, byte[] scratch)
+      throws IOException {
+    out.writeInt(familyIndex);
+    SavedLabelValues.write(out, s.key().labelText(), s.family().labelNames().size(), scratch);
+    out.writeLong(s.createdMillis());
+    out.writeLong(idleLeftNanos);
+    out.writeBoolean(s.present());
+    switch (s.family().type()) {
+      case COUNTER, GAUGE -> out.writeDouble(s.value());
+      case SUMMARY -> {
+        out.writeLong(s.count());
+        out.writeDouble(s.sum());
+      }
+      case HISTOGRAM -> {
+        long previous = 0;
+        for (long cumulative : s.cumulativeBuckets()) {
+          out.writeLong(cumulative - previous);
+          previous = cumulative;
+        }
+        out.writeDouble(s.sum());
+      }
     }
-    int mode = in.readByte();
-    String family = in.readUTF();
-    String help = in.readUTF();
-    int labels = count(in.readShort(), "label");
-    String[] names = new String[labels];
-    String[] labelValues = new String[labels];
-    for (int l = 0; l < labels; l++) {
-      names[l] = in.readUTF();
-      labelValues[l] = in.readUTF();
+  }
+
+  /** Reads a version 3 series' label values, one per label name of its family. */
+  static String[] readLabelValues(DataInput in, SavedFamily family, byte[] scratch) throws IOException {
+    String[] values = new String[family.labelNames().length];
+    for (int l = 0; l < values.length; l++) {
+      values[l] = StateFormat.readString(in, scratch);
     }
-    double[] bounds = new double[count(in.readShort(), "bucket bound")];
-    for (int b = 0; b < bounds.length; b++) {
-      bounds[b] = in.readDouble();
-    }
+    return values;
+  }
+
+  /** Reads the rest of a series, from its {@code createdMillis} on: the same in every version. */
+  static SavedSeries read(DataInput in, int familyIndex, SavedFamily family, String[] labelValues)
+      throws IOException {
     long created = in.readLong();
     long idleLeft = in.readLong();
     boolean present = in.readBoolean();
     double value = 0;
     long count = 0;
     long[] buckets = null;
-    switch (type) {
+    switch (family.type()) {
       case COUNTER, GAUGE -> value = in.readDouble();
       case SUMMARY -> {
         count = in.readLong();
         value = in.readDouble();
       }
       case HISTOGRAM -> {
-        buckets = new long[bounds.length + 1];
+        buckets = new long[family.bounds().length + 1];
         for (int b = 0; b < buckets.length; b++) {
           buckets[b] = in.readLong();
         }
         value = in.readDouble();
       }
     }
-    // A counter's family name lacks _total; defining it with the suffix maps back to the same family.
-    String name = type == MetricType.COUNTER ? family + "_total" : family;
-    return new SavedSeries(new DefineRequest(type.code(), mode, name, help, names, labelValues, bounds),
-        created, idleLeft, present, value, count, buckets);
-  }
-
-  private static int count(short n, String what) throws StateReader.UnreadableStateException {
-    if (n < 0) {
-      throw new StateReader.UnreadableStateException(what + " count " + n);
-    }
-    return n;
+    return new SavedSeries(familyIndex, labelValues, created, idleLeft, present, value, count, buckets);
   }
 
   /** The series' values as deltas from zero, which is what they are to a fresh series. */
@@ -79,7 +88,7 @@ record SavedSeries(DefineRequest request, long createdMillis, long idleLeftNanos
         out.setBucket(start + b, buckets[b]);
       }
       out.addHistogram(d, start, value);
-    } else if (request.type() == MetricType.SUMMARY.code()) {
+    } else if (d.family().type() == MetricType.SUMMARY) {
       out.addSummary(d, count, value);
     } else {
       out.addValue(d, value);

@@ -52,6 +52,7 @@ public final class StateFile {
 
   /** Restores the last graceful stop's state, if any; null when there was none to restore. */
   public StateReader.Restored restore() throws IOException {
+    long start = System.nanoTime();
     StateReader.Restored r;
     try {
       r = StateReader.restore(path, store, sessions, clock);
@@ -69,7 +70,8 @@ public final class StateFile {
       LOG.fine(() -> "no state file at " + path + "; starting empty");
       return null;
     }
-    LOG.info("restored " + r.series() + " series and " + r.sessions() + " sessions from " + path + ", saved "
+    LOG.info("restored " + r.series() + " series and " + r.sessions() + " sessions from " + path + " in "
+        + (System.nanoTime() - start) / 1_000_000 + " ms, saved "
         + String.format(Locale.ROOT, "%.1f", r.downtime().toMillis() / 1000.0) + " s ago"
         + (r.expiredWhileDown() > 0 ? "; " + r.expiredWhileDown() + " series expired while stopped" : "")
         + (r.rejected() > 0 ? "; " + r.rejected() + " series skipped: the limits now refuse them" : "")

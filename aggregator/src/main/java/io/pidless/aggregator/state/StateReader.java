@@ -5,12 +5,11 @@ import io.pidless.aggregator.session.SessionRegistry;
 import io.pidless.aggregator.store.Definition;
 import io.pidless.aggregator.store.DefinitionRejectedException;
 import io.pidless.aggregator.store.DeltaBuffer;
+import io.pidless.aggregator.store.Family;
 import io.pidless.aggregator.store.SeriesStore;
-import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UTFDataFormatException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -19,7 +18,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32;
 
 /**
@@ -27,8 +28,9 @@ import java.util.zip.CRC32;
  * Series and sessions whose idle time ran out while the aggregator was down are not restored; series
  * the limits now refuse are skipped and counted. The file stays; {@link StateFile#consume} removes it.
  * A file that is damaged, of another version, or passes its checksum but does not decode is an
- * {@link UnreadableStateException} and restores nothing. Version 2 adds the remote_write pushes not
- * delivered at the stop; version 1 files, without them, are still read.
+ * {@link UnreadableStateException} and restores nothing. Version 3 files hold a family table; version
+ * 2 files, whose series each carry their family, and version 1 files, without remote_write pushes, are
+ * still read, so an upgrade keeps the state.
  */
 public final class StateReader {
   /** What a restore did. {@code downtime} is the wall-clock time between save and restore. */
@@ -48,80 +50,59 @@ public final class StateReader {
   private StateReader() {}
 
   /**
-   * Restores from {@code path}; null when there is no such file. The file is decoded completely once
-   * before anything is restored, so content that cannot be decoded restores nothing at all.
+   * Restores from {@code path}; null when there is no such file. The file is read into memory and
+   * decoded completely once before anything is restored, so content that cannot be decoded restores
+   * nothing at all.
    */
   public static Restored restore(Path path, SeriesStore store, SessionRegistry sessions, Clock clock)
       throws IOException {
-    if (!checkIntact(path)) {
+    byte[] file;
+    try {
+      file = Files.readAllBytes(path);
+    } catch (NoSuchFileException e) {
       return null;
     }
-    try (VersionedInput in = open(path)) {
-      decode(in, path, CHECK_ONLY);
-    }
+    int version = checkIntact(path, file);
+    decode(file, version, path, CHECK_ONLY);
     Restorer restorer = new Restorer(store, sessions, clock);
-    try (VersionedInput in = open(path)) {
-      decode(in, path, restorer);
-    }
+    decode(file, version, path, restorer);
     return restorer.result();
   }
 
-  /** Compares the trailing CRC with the bytes before it, so a damaged file restores nothing at all. */
-  private static boolean checkIntact(Path path) throws IOException {
-    long size;
-    try {
-      size = Files.size(path);
-    } catch (NoSuchFileException e) {
-      return false;
+  /**
+   * Compares the trailing CRC with the bytes before it, so a damaged file restores nothing at all, and
+   * returns the file's version if this aggregator reads it.
+   */
+  private static int checkIntact(Path path, byte[] file) throws IOException {
+    if (file.length < StateFormat.MAGIC.length + 4 + 8 + 4 + 4 + 4) {
+      throw new UnreadableStateException("state file " + path + " is truncated (" + file.length + " bytes)");
     }
-    if (size < StateFormat.MAGIC.length + 4 + 8 + 4 + 4 + 4) {
-      throw new UnreadableStateException("state file " + path + " is truncated (" + size + " bytes)");
+    if (!Arrays.equals(file, 0, StateFormat.MAGIC.length, StateFormat.MAGIC, 0, StateFormat.MAGIC.length)) {
+      throw new UnreadableStateException("file " + path + " is not a pidless state file");
     }
     CRC32 crc = new CRC32();
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
-      byte[] magic = in.readNBytes(StateFormat.MAGIC.length);
-      if (!Arrays.equals(magic, StateFormat.MAGIC)) {
-        throw new UnreadableStateException("file " + path + " is not a pidless state file");
-      }
-      crc.update(magic);
-      byte[] buf = new byte[1 << 16];
-      long left = size - 4 - magic.length;
-      while (left > 0) {
-        int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-        crc.update(buf, 0, n);
-        left -= n;
-      }
-      int stored = new DataInputStream(in).readInt();
-      if (stored != (int) crc.getValue()) {
-        throw new UnreadableStateException("state file " + path + " is damaged (checksum mismatch)");
-      }
+    crc.update(file, 0, file.length - 4);
+    DataInputStream in = new DataInputStream(new ByteArrays.Input(file));
+    in.skipNBytes(file.length - 4);
+    if (in.readInt() != (int) crc.getValue()) {
+      throw new UnreadableStateException("state file " + path + " is damaged (checksum mismatch)");
     }
-    return true;
-  }
-
-  /** The open file, positioned after its version. */
-  private record VersionedInput(DataInputStream data, int version) implements AutoCloseable {
-    @Override
-    public void close() throws IOException {
-      data.close();
-    }
-  }
-
-  private static VersionedInput open(Path path) throws IOException {
-    DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(path), 1 << 16));
+    in = new DataInputStream(new ByteArrays.Input(file));
     in.skipNBytes(StateFormat.MAGIC.length);
     int version = in.readInt();
-    if (version != StateFormat.VERSION && version != StateFormat.VERSION_WITHOUT_PUSHES) {
-      in.close();
+    if (version < StateFormat.VERSION_WITHOUT_PUSHES || version > StateFormat.VERSION) {
       throw new UnreadableStateException("state file " + path + " has version " + version + "; this aggregator"
-          + " reads versions " + StateFormat.VERSION_WITHOUT_PUSHES + " and " + StateFormat.VERSION);
+          + " reads versions " + StateFormat.VERSION_WITHOUT_PUSHES + " to " + StateFormat.VERSION);
     }
-    return new VersionedInput(in, version);
+    return version;
   }
 
   /** What one pass over the file does with what it decodes, in file order. */
   private interface Visitor {
     void savedAt(long millis);
+
+    /** The next row of the family table; series refer to the rows by their order. */
+    void family(SavedFamily f);
 
     void series(SavedSeries s) throws IOException;
 
@@ -136,6 +117,9 @@ public final class StateReader {
     public void savedAt(long millis) {}
 
     @Override
+    public void family(SavedFamily f) {}
+
+    @Override
     public void series(SavedSeries s) {}
 
     @Override
@@ -147,18 +131,34 @@ public final class StateReader {
 
   /**
    * Reads everything after the version, handing each part to {@code visitor}, and checks that the
-   * checksum follows the last session (version 1) or push (version 2). Anything that does not decode
-   * is an {@link UnreadableStateException} naming where it went wrong.
+   * checksum follows the last session (version 1) or push (versions 2 and 3). Anything that does not
+   * decode is an {@link UnreadableStateException} naming where it went wrong.
    */
-  private static void decode(VersionedInput file, Path path, Visitor visitor) throws IOException {
-    DataInputStream in = file.data();
+  private static void decode(byte[] file, int version, Path path, Visitor visitor) throws IOException {
+    DataInputStream in = new DataInputStream(new ByteArrays.Input(file));
+    in.skipNBytes(StateFormat.MAGIC.length + 4);
+    byte[] scratch = new byte[StateFormat.MAX_STRING_BYTES];
     String where = "its header";
     try {
       visitor.savedAt(in.readLong());
+      List<SavedFamily> families = new ArrayList<>();
+      if (version >= StateFormat.VERSION) {
+        where = "the family count";
+        int familyCount = count(in.readInt(), "family");
+        for (int i = 0; i < familyCount; i++) {
+          where = "family " + (i + 1) + " of " + familyCount;
+          SavedFamily f = SavedFamily.read(in, scratch);
+          families.add(f);
+          visitor.family(f);
+        }
+      }
+      where = "the series count";
       int seriesCount = count(in.readInt(), "series");
+      Map<SavedFamily, Integer> rows = new HashMap<>();
       for (int i = 0; i < seriesCount; i++) {
         where = "series " + (i + 1) + " of " + seriesCount;
-        visitor.series(SavedSeries.read(in));
+        visitor.series(version >= StateFormat.VERSION ? readSeries(in, families, scratch)
+            : readLegacySeries(in, families, rows, visitor));
       }
       where = "the session count";
       int sessionCount = count(in.readInt(), "session");
@@ -167,12 +167,12 @@ public final class StateReader {
         visitor.session(new SessionRegistry.Remembered(new SessionId(in.readLong(), in.readLong()),
             in.readLong(), in.readLong()));
       }
-      if (file.version() != StateFormat.VERSION_WITHOUT_PUSHES) {
+      if (version != StateFormat.VERSION_WITHOUT_PUSHES) {
         where = "the push count";
         int pushCount = count(in.readInt(), "push");
         for (int i = 0; i < pushCount; i++) {
           where = "remote write push " + (i + 1) + " of " + pushCount;
-          visitor.push(readPush(in));
+          visitor.push(readPush(in, version, scratch));
         }
       }
       where = "the checksum";
@@ -189,12 +189,40 @@ public final class StateReader {
     }
   }
 
+  /** A version 3 series, which refers to a row of the family table. */
+  private static SavedSeries readSeries(DataInputStream in, List<SavedFamily> families, byte[] scratch)
+      throws IOException {
+    int index = in.readInt();
+    if (index < 0 || index >= families.size()) {
+      throw new UnreadableStateException("family " + index + " of a table of " + families.size());
+    }
+    SavedFamily f = families.get(index);
+    return SavedSeries.read(in, index, f, SavedSeries.readLabelValues(in, f, scratch));
+  }
+
+  /**
+   * A version 1 or 2 series, with its own definition. Its family becomes a row of {@code families},
+   * told to {@code visitor}, unless an earlier series of the same family made it one already.
+   */
+  private static SavedSeries readLegacySeries(DataInputStream in, List<SavedFamily> families,
+      Map<SavedFamily, Integer> rows, Visitor visitor) throws IOException {
+    LegacyDefinition d = LegacyDefinition.read(in);
+    Integer index = rows.get(d.family());
+    if (index == null) {
+      index = families.size();
+      families.add(d.family());
+      rows.put(d.family(), index);
+      visitor.family(d.family());
+    }
+    return SavedSeries.read(in, index, d.family(), d.labelValues());
+  }
+
   /**
    * One undelivered push. Its body is read as far as the file goes, so a length beyond the file
    * allocates no more than the file holds and ends in an {@link EOFException}.
    */
-  private static SavedPush readPush(DataInputStream in) throws IOException {
-    String url = in.readUTF();
+  private static SavedPush readPush(DataInputStream in, int version, byte[] scratch) throws IOException {
+    String url = version >= StateFormat.VERSION ? StateFormat.readString(in, scratch) : in.readUTF();
     int samples = count(in.readInt(), "sample");
     int length = in.readInt();
     if (length < 0) {
@@ -220,8 +248,9 @@ public final class StateReader {
   }
 
   /**
-   * The pass that restores: series and sessions whose idle time ran out while the aggregator was down
-   * are left out, series the limits now refuse are skipped and counted.
+   * The pass that restores: each family is checked against the rules once, then its series are
+   * created under the limits; series and sessions whose idle time ran out while the aggregator was
+   * down are left out, series the rules or limits now refuse are skipped and counted.
    */
   private static final class Restorer implements Visitor {
     private final SeriesStore store;
@@ -229,6 +258,8 @@ public final class StateReader {
     private final Clock clock;
     private final DeltaBuffer values = new DeltaBuffer();
     private final List<Definition> unused = new ArrayList<>(0);
+    /** The store's family per row of the family table; null where the rules now refuse it. */
+    private final List<Family> families = new ArrayList<>();
     private final List<SavedPush> pushes = new ArrayList<>();
     private long downtimeMillis;
     private long downtimeNanos;
@@ -250,14 +281,30 @@ public final class StateReader {
     }
 
     @Override
+    public void family(SavedFamily f) {
+      Family checked;
+      try {
+        checked = store.restoreFamily(f.request());
+      } catch (DefinitionRejectedException e) {
+        checked = null;
+      }
+      families.add(checked);
+    }
+
+    @Override
     public void series(SavedSeries s) {
       long idleLeft = s.idleLeftNanos() - downtimeNanos;
       if (idleLeft <= 0) {
         expired++;
         return;
       }
+      Family family = families.get(s.family());
+      if (family == null) {
+        rejected++;
+        return;
+      }
       try {
-        s.addValues(store.restore(s.request(), s.createdMillis(), idleLeft), values);
+        s.addValues(store.restore(family, s.labelValues(), s.createdMillis(), idleLeft), values);
         restored++;
       } catch (DefinitionRejectedException e) {
         rejected++;

@@ -2,13 +2,11 @@ package io.pidless.aggregator.state;
 
 import io.pidless.aggregator.session.SessionRegistry;
 import io.pidless.aggregator.store.Family;
-import io.pidless.aggregator.store.LabelText;
-import io.pidless.aggregator.store.SeriesKey;
 import io.pidless.aggregator.store.SeriesSnapshot;
 import io.pidless.aggregator.store.SeriesStore;
-import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +14,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32;
-import java.util.zip.CheckedOutputStream;
 
 /**
  * Saves, at a graceful stop, what the next start needs so that a restart is invisible: every merged
@@ -27,7 +26,9 @@ import java.util.zip.CheckedOutputStream;
  * the deltas applied since Prometheus' last scrape are never seen, and a batch re-sent across the
  * restart would apply twice.
  *
- * <p>The file is written beside its final path, synced, then renamed over it: a crash leaves the old
+ * <p>The file is written in {@link StateFormat}'s version 3: each family's name, help and label names once
+ * in a family table, each series as its row's index, its label values and its values. It is put
+ * together in memory and written at once, beside its final path, synced, then renamed over it: a crash leaves the old
  * file or the new one, never half of one. Call it only once ingest has stopped, so the series and
  * the sessions agree.
  *
@@ -46,78 +47,65 @@ public final class StateWriter {
         .filter(s -> !s.family().live())
         .toList();
     List<SessionRegistry.Remembered> remembered = sessions.remembered();
+    ByteArrays.Output bytes = new ByteArrays.Output(1024 + series.size() * 48);
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.write(StateFormat.MAGIC);
+    out.writeInt(StateFormat.VERSION);
+    out.writeLong(clock.millis());
+    Map<Family, Integer> families = familyTable(series);
+    out.writeInt(families.size());
+    for (Family f : families.keySet()) {
+      SavedFamily.write(out, f);
+    }
+    out.writeInt(series.size());
+    byte[] scratch = new byte[1024];
+    for (SeriesSnapshot s : series) {
+      byte[] labelText = s.key().labelText();
+      if (labelText.length > scratch.length) {
+        scratch = new byte[labelText.length];
+      }
+      SavedSeries.write(out, s, families.get(s.family()), store.idleLeftNanos(s.key()), scratch);
+    }
+    out.writeInt(remembered.size());
+    for (SessionRegistry.Remembered r : remembered) {
+      out.writeLong(r.id().high());
+      out.writeLong(r.id().low());
+      out.writeLong(r.settledSeq());
+      out.writeLong(r.idleLeftNanos());
+    }
+    out.writeInt(pushes.size());
+    for (SavedPush p : pushes) {
+      StateFormat.writeString(out, p.url());
+      out.writeInt(p.samples());
+      out.writeInt(p.body().length);
+      out.write(p.body());
+    }
     CRC32 crc = new CRC32();
+    crc.update(bytes.bytes(), 0, bytes.size());
+    out.writeInt((int) crc.getValue());
     Files.deleteIfExists(tmp);
     Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    try (DataOutputStream out = new DataOutputStream(new CheckedOutputStream(
-        new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), crc))) {
-      out.write(StateFormat.MAGIC);
-      out.writeInt(StateFormat.VERSION);
-      out.writeLong(clock.millis());
-      out.writeInt(series.size());
-      for (SeriesSnapshot s : series) {
-        writeSeries(out, s, store.idleLeftNanos(s.key()));
-      }
-      out.writeInt(remembered.size());
-      for (SessionRegistry.Remembered r : remembered) {
-        out.writeLong(r.id().high());
-        out.writeLong(r.id().low());
-        out.writeLong(r.settledSeq());
-        out.writeLong(r.idleLeftNanos());
-      }
-      out.writeInt(pushes.size());
-      for (SavedPush p : pushes) {
-        out.writeUTF(p.url());
-        out.writeInt(p.samples());
-        out.writeInt(p.body().length);
-        out.write(p.body());
-      }
-      out.flush();
-      out.writeInt((int) crc.getValue());
-    }
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes.bytes(), 0, bytes.size());
+      while (buffer.hasRemaining()) {
+        ch.write(buffer);
+      }
       ch.force(true);
     }
     Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     return new Saved(series.size(), remembered.size(), pushes.size());
   }
 
-  private static void writeSeries(DataOutputStream out, SeriesSnapshot s, long idleLeftNanos) throws IOException {
-    Family f = s.family();
-    SeriesKey key = s.key();
-    out.writeByte(f.type().code());
-    out.writeByte(f.mode() == null ? 0 : f.mode().code());
-    out.writeUTF(f.name());
-    out.writeUTF(f.help());
-    List<String> names = f.labelNames();
-    String[] values = LabelText.values(key.labelText(), names.size());
-    out.writeShort(names.size());
-    for (int i = 0; i < values.length; i++) {
-      out.writeUTF(names.get(i));
-      out.writeUTF(values[i]);
-    }
-    double[] bounds = f.bounds();
-    out.writeShort(bounds.length);
-    for (double b : bounds) {
-      out.writeDouble(b);
-    }
-    out.writeLong(s.createdMillis());
-    out.writeLong(idleLeftNanos);
-    out.writeBoolean(s.present());
-    switch (f.type()) {
-      case COUNTER, GAUGE -> out.writeDouble(s.value());
-      case SUMMARY -> {
-        out.writeLong(s.count());
-        out.writeDouble(s.sum());
-      }
-      case HISTOGRAM -> {
-        long previous = 0;
-        for (long cumulative : s.cumulativeBuckets()) {
-          out.writeLong(cumulative - previous);
-          previous = cumulative;
-        }
-        out.writeDouble(s.sum());
+  /** Each family of {@code series} with its row in the family table, in the order the rows are written. */
+  private static Map<Family, Integer> familyTable(List<SeriesSnapshot> series) {
+    Map<Family, Integer> rows = new LinkedHashMap<>();
+    Family last = null;
+    for (SeriesSnapshot s : series) {
+      if (s.family() != last) {
+        last = s.family();
+        rows.putIfAbsent(last, rows.size());
       }
     }
+    return rows;
   }
 }

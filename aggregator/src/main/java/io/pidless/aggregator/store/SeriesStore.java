@@ -103,15 +103,37 @@ public final class SeriesStore {
   }
 
   /**
-   * Re-creates a series an earlier aggregator saved at shutdown: defined as {@link #define} does
-   * (limits included), but keeping its {@code _created} time and the idle time it had left. Its
-   * values come back through {@link #apply}, as deltas from zero.
+   * Checks a family an earlier aggregator saved, once for all of its series, by the rules a DEFINE
+   * meets ({@code r}'s label values are not looked at): what {@link #restore(Family, String[], long, long)}
+   * takes. Restoring 100,000 series this way costs a fraction of defining each.
    */
-  public Definition restore(DefineRequest r, long createdMillis, long idleLeftNanos)
+  public Family restoreFamily(DefineRequest r) throws DefinitionRejectedException {
+    return shared(checkFamily(r));
+  }
+
+  /**
+   * Re-creates one series of a family {@link #restoreFamily} checked, under the limits a DEFINE meets,
+   * keeping its {@code _created} time and the idle time it had left; {@code labelValues} come in the
+   * family's label name order. Its values come back through {@link #apply}, as deltas from zero.
+   */
+  public Definition restore(Family family, String[] labelValues, long createdMillis, long idleLeftNanos)
       throws DefinitionRejectedException {
-    Definition d = define(r, createdMillis);
-    series.policy().expireVariably().orElseThrow()
-        .setExpiresAfter(d.key(), Math.max(idleLeftNanos, 1), TimeUnit.NANOSECONDS);
+    for (String v : labelValues) {
+      if (v.length() > limits.maxLabelValueLength() / 3) {
+        checkLength(v, limits.maxLabelValueLength(), "label value on " + family.name());
+      }
+    }
+    Definition d = new Definition(new SeriesKey(family.name(), family.labelNameArray(), labelValues), family, null);
+    Series s;
+    try {
+      s = series.policy().expireVariably().orElseThrow().compute(d.key(),
+          (k, old) -> old != null ? old : create(k, family, true, createdMillis),
+          Duration.ofNanos(Math.max(idleLeftNanos, 1)));
+    } catch (Rejected e) {
+      throw e.cause;
+    }
+    adopt(d, s);
+    d.touchedNanos = ticker.read();
     return d;
   }
 
@@ -241,6 +263,12 @@ public final class SeriesStore {
         throw e.cause;
       }
     }
+    adopt(d, s);
+    return s;
+  }
+
+  /** Points {@code d} at {@code s}, the series its key found, unless their families clash. */
+  private static void adopt(Definition d, Series s) throws DefinitionRejectedException {
     if (s.family != d.family()) {
       DefinitionRejectedException clash = DefinitionRules.typeClash(s.family, d.family());
       if (clash != null) {
@@ -250,7 +278,6 @@ public final class SeriesStore {
     }
     d.key(s.key);
     d.series = s;
-    return s;
   }
 
   private Series create(SeriesKey key, Family wanted, boolean enforceLimit, long createdMillis) {

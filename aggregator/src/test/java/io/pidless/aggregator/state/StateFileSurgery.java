@@ -14,22 +14,27 @@ import java.util.zip.CRC32;
  * }</pre>
  */
 public final class StateFileSurgery {
-  /** Where the series count is: after the magic, the version and the save time. */
-  public static final int SERIES_COUNT = StateFormat.MAGIC.length + 4 + 8;
+  /** Where the family count is: after the magic, the version and the save time. */
+  public static final int FAMILY_COUNT = StateFormat.MAGIC.length + 4 + 8;
 
   private StateFileSurgery() {}
 
-  /** Where the first series' label count is, given its family name and help. */
+  /** Where the first family's label count is, given its name and help. */
   public static int firstLabelCount(String family, String help) {
-    return SERIES_COUNT + 4 + 1 + 1 + utfLength(family) + utfLength(help);
+    return FAMILY_COUNT + 4 + 1 + 1 + stringLength(family) + stringLength(help);
   }
 
-  /** Where the session count is in a version 2 file holding {@code sessions} sessions and no pushes. */
+  /** Where the series count is when the family table holds one family, without labels or bounds. */
+  public static int seriesCount(String family, String help) {
+    return firstLabelCount(family, help) + 2 + 2;
+  }
+
+  /** Where the session count is in a file holding {@code sessions} sessions and no pushes. */
   public static int sessionCount(byte[] file, int sessions) {
     return pushCount(file) - sessions * 32 - 4;
   }
 
-  /** Where the push count is in a version 2 file holding no pushes. */
+  /** Where the push count is in a file holding no pushes. */
   public static int pushCount(byte[] file) {
     return file.length - 4 - 4;
   }
@@ -66,7 +71,7 @@ public final class StateFileSurgery {
     return file;
   }
 
-  private static int utfLength(String s) {
+  private static int stringLength(String s) {
     return 2 + s.getBytes(StandardCharsets.UTF_8).length;
   }
 }

@@ -237,18 +237,26 @@ class StateFileTest {
   void contentThatPassesTheChecksumButDoesNotDecodeRestoresNothingAndIsMovedAside() throws Exception {
     byte[] saved = savedCounterAndSession();
     int labels = StateFileSurgery.firstLabelCount("rows", "Help for rows_total");
+    int seriesCount = StateFileSurgery.seriesCount("rows", "Help for rows_total");
     Map<String, byte[]> crafted = new TreeMap<>();
-    crafted.put("label count -1 in series 1 of 1", StateFileSurgery.putShort(saved, labels, -1));
-    crafted.put("bucket bound count -2 in series 1 of 1", StateFileSurgery.putShort(saved, labels + 2, -2));
-    crafted.put("series count -1 in its header", StateFileSurgery.putInt(saved, StateFileSurgery.SERIES_COUNT, -1));
-    crafted.put("it ends inside series 1 of 1", StateFileSurgery.cut(saved, labels + 1));
+    crafted.put("label count -1 in family 1 of 1", StateFileSurgery.putShort(saved, labels, -1));
+    crafted.put("bucket bound count -2 in family 1 of 1", StateFileSurgery.putShort(saved, labels + 2, -2));
+    crafted.put("family count -1 in the family count",
+        StateFileSurgery.putInt(saved, StateFileSurgery.FAMILY_COUNT, -1));
+    crafted.put("series count -1 in the series count", StateFileSurgery.putInt(saved, seriesCount, -1));
+    crafted.put("it ends inside family 1 of 1", StateFileSurgery.cut(saved, labels + 1));
+    crafted.put("it ends inside series 1 of 1", StateFileSurgery.cut(saved, seriesCount + 4 + 4));
+    crafted.put("family 1 of a table of 1 in series 1 of 1", StateFileSurgery.putInt(saved, seriesCount + 4, 1));
+    crafted.put("family -1 of a table of 1 in series 1 of 1", StateFileSurgery.putInt(saved, seriesCount + 4, -1));
+    crafted.put("label names out of order (b, a) in family 1 of 1", labelsSwapped());
+    crafted.put("label count -1 in series 1 of 1", version2WithLabelCount(-1));
     crafted.put("it ends inside session 2 of 2",
         StateFileSurgery.putInt(saved, StateFileSurgery.sessionCount(saved, 1), 2));
     crafted.put("session count -7 in the session count",
         StateFileSurgery.putInt(saved, StateFileSurgery.sessionCount(saved, 1), -7));
     crafted.put("bytes after the checksum in the checksum", StateFileSurgery.append(saved, new byte[] {1, 2, 3}));
-    crafted.put("an unknown metric type; was it written by a newer aggregator? in series 1 of 1",
-        StateFileSurgery.putInt(saved, StateFileSurgery.SERIES_COUNT + 4, 0x7f000000));
+    crafted.put("an unknown metric type; was it written by a newer aggregator? in family 1 of 1",
+        StateFileSurgery.putInt(saved, StateFileSurgery.FAMILY_COUNT + 4, 0x7f000000));
     crafted.put("push count -1 in the push count",
         StateFileSurgery.putInt(saved, StateFileSurgery.pushCount(saved), -1));
     crafted.put("it ends inside remote write push 1 of 1",
@@ -294,11 +302,11 @@ class StateFileTest {
 
     StateWriter.save(file, store(Limits.DEFAULTS, SAVED_AT), sessions(), List.of(), Clock.systemUTC());
     byte[] bytes = Files.readAllBytes(file);
-    bytes[StateFormat.MAGIC.length + 3] = 3;
+    bytes[StateFormat.MAGIC.length + 3] = 4;
     Files.write(file, StateFileSurgery.sealed(bytes));
     IOException e = assertThrows(StateReader.UnreadableStateException.class,
         () -> StateReader.restore(file, store(Limits.DEFAULTS, SAVED_AT), sessions(), Clock.systemUTC()));
-    assertEquals("state file " + file + " has version 3; this aggregator reads versions 1 and 2", e.getMessage());
+    assertEquals("state file " + file + " has version 4; this aggregator reads versions 1 to 3", e.getMessage());
   }
 
   @Test
@@ -328,12 +336,73 @@ class StateFileTest {
     assertArrayEquals(body, back.get(0).body());
   }
 
+  /**
+   * A counter {@code pair_total{a="1",b="2"}} saved, then its label names swapped in the family
+   * table: the values would no longer line up with them.
+   */
+  private byte[] labelsSwapped() throws Exception {
+    SeriesStore before = store(Limits.DEFAULTS, SAVED_AT);
+    before.define(request(MetricType.COUNTER, null, "pair_total", new double[0], "a", "1", "b", "2"));
+    Path file = dir.resolve("pair.state");
+    StateWriter.save(file, before, sessions(), List.of(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    byte[] bytes = Files.readAllBytes(file);
+    int firstName = StateFileSurgery.firstLabelCount("pair", "Help for pair_total") + 2 + 2;
+    bytes[firstName] = 'b';
+    bytes[firstName + 3] = 'a';
+    return StateFileSurgery.sealed(bytes);
+  }
+
+  /** {@link #savedCounterAndSession}'s content as version 2 wrote it, with its label count set to {@code n}. */
+  private byte[] version2WithLabelCount(int n) throws Exception {
+    Path file = dir.resolve("v2.state");
+    SeriesStore before = store(Limits.DEFAULTS, SAVED_AT);
+    before.define(request(MetricType.COUNTER, null, "rows_total", new double[0]));
+    Version2Writer.save(file, before, sessions(), List.of(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    // version 2: the series count, then the first series' type, mode, name and help
+    int labels = StateFileSurgery.FAMILY_COUNT + 4 + 1 + 1 + 2 + "rows".length() + 2 + "Help for rows_total".length();
+    return StateFileSurgery.putShort(Files.readAllBytes(file), labels, n);
+  }
+
+  @Test
+  void anUpgradeKeepsTheStateAVersion2FileHeld() throws Exception {
+    SeriesStore before = store(Limits.DEFAULTS, SAVED_AT);
+    fill(before);
+    SessionRegistry sessionsBefore = sessions();
+    settled(sessionsBefore, SESSION, 41);
+    Path file = dir.resolve("pidless.state");
+    byte[] body = {1, 2, 3};
+    Version2Writer.save(file, before, sessionsBefore, List.of(new SavedPush("http://127.0.0.1:9/w", 3, body)),
+        Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    assertEquals(StateFormat.VERSION_WITHOUT_FAMILIES, ByteBuffer.wrap(Files.readAllBytes(file)).getInt(8));
+
+    SeriesStore after = store(Limits.DEFAULTS, SAVED_AT);
+    SessionRegistry sessionsAfter = sessions();
+    StateReader.Restored r = StateReader.restore(file, after, sessionsAfter, Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    assertEquals(10, r.series());
+    assertEquals(1, r.sessions());
+    assertEquals(1, r.pushes().size());
+    assertEquals("http://127.0.0.1:9/w", r.pushes().get(0).url());
+    assertArrayEquals(body, r.pushes().get(0).body());
+    Map<String, String> expected = contents(before);
+    expected.remove("workers");
+    assertEquals(expected, contents(after), "values, help, bounds and _created times come back exactly");
+    Object owner = new Object();
+    Session s = sessionsAfter.attach(SESSION, owner).session();
+    assertEquals(Session.Settled.ALREADY_SETTLED, s.settle(owner, 41, () -> { }), "a re-sent batch applies once");
+
+    StateWriter.save(file, after, sessionsAfter, r.pushes(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    assertEquals(StateFormat.VERSION, ByteBuffer.wrap(Files.readAllBytes(file)).getInt(8), "the next save is version 3");
+    SeriesStore again = store(Limits.DEFAULTS, SAVED_AT);
+    StateReader.restore(file, again, sessions(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    assertEquals(expected, contents(again));
+  }
+
   @Test
   void readsVersionOneFilesWrittenBeforeRemoteWrite() throws Exception {
     Path file = dir.resolve("pidless.state");
     SeriesStore before = store(Limits.DEFAULTS, SAVED_AT);
     fill(before);
-    StateWriter.save(file, before, sessions(), List.of(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    Version2Writer.save(file, before, sessions(), List.of(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
     byte[] v2 = Files.readAllBytes(file);
     // version 1 is version 2 without the push count before the CRC
     byte[] v1 = Arrays.copyOf(v2, v2.length - 4);
@@ -343,6 +412,31 @@ class StateFileTest {
     StateReader.Restored r = StateReader.restore(file, after, sessions(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
     assertEquals(10, r.series());
     assertEquals(List.of(), r.pushes());
+    Map<String, String> expected = contents(before);
+    expected.remove("workers");
+    assertEquals(expected, contents(after));
+  }
+
+  /**
+   * The family table: a series of a two-label counter costs its row index, its two values and its
+   * times and value, 25 bytes; the name, help and label names are written once. Version 2 wrote them
+   * with every series.
+   */
+  @Test
+  void eachSeriesHoldsItsLabelValuesButNotItsFamily() throws Exception {
+    SeriesStore store = store(Limits.DEFAULTS, SAVED_AT);
+    for (int n = 0; n < 1000; n++) {
+      store.define(request(MetricType.COUNTER, null, "jobs_total", new double[0], "conn", "1", "series",
+          String.format("%04d", n)));
+    }
+    Path v3 = dir.resolve("v3.state");
+    Path v2 = dir.resolve("v2.state");
+    StateWriter.save(v3, store, sessions(), List.of(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    Version2Writer.save(v2, store, sessions(), List.of(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    int family = 1 + 1 + (2 + 4) + (2 + "Help for jobs_total".length()) + 2 + (2 + 4) + (2 + 6) + 2;
+    int series = 4 + (2 + 1) + (2 + 4) + 8 + 8 + 1 + 8;
+    assertEquals(StateFileSurgery.FAMILY_COUNT + 4 + family + 4 + 1000 * series + 4 + 4 + 4, Files.size(v3));
+    assertTrue(Files.size(v3) * 2 < Files.size(v2), Files.size(v3) + " bytes, version 2 " + Files.size(v2));
   }
 
   @Test

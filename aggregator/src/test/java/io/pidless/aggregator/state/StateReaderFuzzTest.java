@@ -20,8 +20,8 @@ import java.util.List;
 
 /**
  * Coverage-guided fuzzing of {@link StateReader} (Jazzer). Most inputs are sealed into a state file
- * with the right magic, a version it reads (1, or 2 with remote_write pushes) and checksum, so the
- * fuzzer explores the content rather than the CRC. Any file restores, or is an
+ * with the right magic, a version it reads (1; 2 with remote_write pushes; 3 with a family table) and
+ * checksum, so the fuzzer explores the content rather than the CRC. Any file restores, or is an
  * {@link StateReader.UnreadableStateException} that restored nothing; no other exception, no array
  * sized beyond the file; what restores saves and restores again to the same series and pushes.
  */
@@ -45,14 +45,16 @@ class StateReaderFuzzTest {
   }
 
   /**
-   * Odd first byte: the rest as the whole file; even: the rest sealed as a state file of version 2
-   * (with pushes) or, when the first byte's second bit is set, of version 1.
+   * Odd first byte: the rest as the whole file; even: the rest sealed as a state file of version 3
+   * (with a family table) when the first byte's third bit is set, else of version 2 (with pushes) or,
+   * when its second bit is set, of version 1.
    */
   static byte[] file(byte[] input) {
     if (input.length == 0 || (input[0] & 1) == 1) {
       return input.length == 0 ? input : java.util.Arrays.copyOfRange(input, 1, input.length);
     }
-    int version = (input[0] & 2) == 0 ? StateFormat.VERSION : StateFormat.VERSION_WITHOUT_PUSHES;
+    int version = (input[0] & 4) != 0 ? StateFormat.VERSION
+        : (input[0] & 2) == 0 ? StateFormat.VERSION_WITHOUT_FAMILIES : StateFormat.VERSION_WITHOUT_PUSHES;
     ByteBuffer b = ByteBuffer.allocate(StateFormat.MAGIC.length + 4 + input.length - 1 + 4);
     b.put(StateFormat.MAGIC).putInt(version).put(input, 1, input.length - 1);
     return StateFileSurgery.sealed(b.array());
