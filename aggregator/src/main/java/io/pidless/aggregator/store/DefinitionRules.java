@@ -47,13 +47,18 @@ public final class DefinitionRules {
     checkName(r.name());
     checkLength(r.help(), Protocol.MAX_HELP_BYTES, "help of " + r.name());
     String[] names = checkLabelNames(r, type);
-    for (String v : r.labelValues()) {
-      checkLength(v, limits.maxLabelValueLength(), "label value on " + r.name());
-    }
+    checkLabelValues(r.name(), r.labelValues());
     if (type == MetricType.HISTOGRAM) {
       checkBounds(r.name(), r.bounds());
     }
     return new Family(Names.familyName(r.name(), type), r.help(), type, mode, names, r.bounds());
+  }
+
+  /** Label values of one series of metric {@code name}: each within {@code --max-label-value-length}. */
+  public void checkLabelValues(String name, String[] values) throws DefinitionRejectedException {
+    for (String v : values) {
+      checkLength(v, limits.maxLabelValueLength(), "label value on " + name);
+    }
   }
 
   /**

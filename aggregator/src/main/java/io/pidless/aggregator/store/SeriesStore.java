@@ -99,7 +99,13 @@ public final class SeriesStore {
    * and creates its series if it does not exist yet.
    */
   public Definition define(DefineRequest r) throws DefinitionRejectedException {
-    return define(r, NOW);
+    Family family = shared(rules.check(r));
+    String[] names = family.labelNameArray();
+    SeriesKey key = new SeriesKey(family.name(), names, sortedValues(r, names));
+    Definition d = new Definition(key, family, null);
+    d.series = resolve(d, true, NOW);
+    d.touchedNanos = ticker.read();
+    return d;
   }
 
   /**
@@ -108,7 +114,7 @@ public final class SeriesStore {
    * takes. Restoring 100,000 series this way costs a fraction of defining each.
    */
   public Family restoreFamily(DefineRequest r) throws DefinitionRejectedException {
-    return shared(checkFamily(r));
+    return shared(rules.check(r));
   }
 
   /**
@@ -118,11 +124,7 @@ public final class SeriesStore {
    */
   public Definition restore(Family family, String[] labelValues, long createdMillis, long idleLeftNanos)
       throws DefinitionRejectedException {
-    for (String v : labelValues) {
-      if (v.length() > limits.maxLabelValueLength() / 3) {
-        checkLength(v, limits.maxLabelValueLength(), "label value on " + family.name());
-      }
-    }
+    rules.checkLabelValues(family.name(), labelValues);
     Definition d = new Definition(new SeriesKey(family.name(), family.labelNameArray(), labelValues), family, null);
     Series s;
     try {
@@ -140,16 +142,6 @@ public final class SeriesStore {
   /** How long {@code key}'s series has left before it expires idle; 0 when it is gone already. */
   public long idleLeftNanos(SeriesKey key) {
     return series.policy().expireVariably().orElseThrow().getExpiresAfter(key, TimeUnit.NANOSECONDS).orElse(0);
-  }
-
-  private Definition define(DefineRequest r, long createdMillis) throws DefinitionRejectedException {
-    Family family = shared(rules.check(r));
-    String[] names = family.labelNameArray();
-    SeriesKey key = new SeriesKey(family.name(), names, sortedValues(r, names));
-    Definition d = new Definition(key, family, null);
-    d.series = resolve(d, true, createdMillis);
-    d.touchedNanos = ticker.read();
-    return d;
   }
 
   /**
