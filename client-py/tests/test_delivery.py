@@ -97,6 +97,18 @@ class TypesTest(DeliveryTestCase):
         self.assertEqual(self.agg.value("dl_last"), 5.0)
         self.assertTrue(before <= self.agg.value("dl_stamp_seconds") <= after)
 
+    def test_sum_gauge_set_replaces_this_process_contribution(self):
+        # docs/PROTOCOL.md, "Gauge modes": set(v) sends v minus the previous contribution.
+        level = pidless.Gauge("dl_sum_level", "Level", multiprocess_mode="sum")
+        level.inc(10)
+        level.set(3)
+        self.assertTrue(pidless.flush(timeout=PATIENCE))
+        self.assertEqual(self.agg.value("dl_sum_level"), 3.0)
+        level.set(-1)
+        level.inc(2)
+        self.assertTrue(pidless.flush(timeout=PATIENCE))
+        self.assertEqual(self.agg.value("dl_sum_level"), 1.0)
+
     def test_helpers_time_count_exceptions_and_track_inprogress(self):
         errors = pidless.Counter("dl_errors_total", "Errors", ["kind"])
         busy = pidless.Gauge("dl_busy", "Busy")
