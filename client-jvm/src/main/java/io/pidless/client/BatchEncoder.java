@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * Collects the deltas of one flush into BATCH frames, each given the next sequence number and kept
  * below {@link #MAX_BATCH_BYTES} so it always fits the aggregator's frame limit. A series not yet
- * defined on the current connection is DEFINEd (into {@code defines}, written before the batches)
- * the first time it has a delta, so a reconnect never brings back series that have nothing to send.
+ * defined on the connection is DEFINEd (into {@link #defines}, written before the batches) the first
+ * time it has a delta, so a reconnect never brings back series that have nothing to send.
  * Flusher thread only.
  */
 final class BatchEncoder {
@@ -25,7 +25,7 @@ final class BatchEncoder {
 
   private final FrameWriter deltas = new FrameWriter();
   private final List<Batch> batches = new ArrayList<>();
-  private final FrameWriter defines;
+  private final FrameWriter defines = new FrameWriter();
   /** Takes the deltas of series rejected on this connection, and is cleared before each. */
   private final FrameWriter dropped = new FrameWriter();
   private final long generation;
@@ -33,10 +33,14 @@ final class BatchEncoder {
   private long nextSeq;
   private int count;
 
-  BatchEncoder(long firstSeq, FrameWriter defines, long generation) {
+  BatchEncoder(long firstSeq, Connection connection) {
     this.nextSeq = firstSeq;
-    this.defines = defines;
-    this.generation = generation;
+    this.generation = connection.generation();
+  }
+
+  /** DEFINEs {@code series} on this connection unless it already is. */
+  void define(Series series) {
+    series.defineOn(generation, defines);
   }
 
   /**
@@ -51,10 +55,7 @@ final class BatchEncoder {
     if (deltas.size() >= MAX_BATCH_BYTES) {
       closeBatch();
     }
-    if (series.definedOn != generation) {
-      series.define(defines);
-      series.definedOn = generation;
-    }
+    define(series);
     inBatch.add(series);
     count++;
     return deltas.varint(series.id);
@@ -77,6 +78,11 @@ final class BatchEncoder {
   List<Batch> finish() {
     closeBatch();
     return batches;
+  }
+
+  /** The DEFINE frames the batches need, to be written before them. */
+  FrameWriter defines() {
+    return defines;
   }
 
   /** The sequence number the next batch (of a later flush) will get. */

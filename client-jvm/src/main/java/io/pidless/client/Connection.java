@@ -7,16 +7,16 @@ import java.nio.channels.SocketChannel;
 
 /**
  * One connection to the aggregator: the flusher writes frames to it, and its own daemon reader
- * thread hands every answer (HELLO_OK, ACK, ERROR) to {@link Delivery}, so a flush can wait for its
- * ACK with a timeout even though Unix socket channels have no read timeout.
+ * thread hands every answer (HELLO_OK, ACK, ERROR) to the {@link AggregatorLink}, so a flush can wait
+ * for its ACK with a timeout even though Unix socket channels have no read timeout.
  */
 final class Connection {
   private final SocketChannel channel;
-  private final Delivery owner;
+  private final AggregatorLink owner;
   private final long generation;
   private final Thread reader;
 
-  Connection(SocketChannel channel, Delivery owner, long generation) {
+  Connection(SocketChannel channel, AggregatorLink owner, long generation) {
     this.channel = channel;
     this.owner = owner;
     this.generation = generation;

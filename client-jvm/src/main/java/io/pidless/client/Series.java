@@ -30,10 +30,13 @@ public abstract class Series {
   /** Called after a reconnect: a live gauge marks its current value to be sent again. */
   void afterReconnect() {}
 
-  /** Writes this series' DEFINE frame with its id. */
-  final void define(FrameWriter w) {
-    w.define(id, family.type, family.mode, family.name, family.help, family.labelNames, labelValues,
-        family.bounds);
+  /** Writes this series' DEFINE frame to {@code w} unless it was defined on connection {@code generation}. */
+  final void defineOn(long generation, FrameWriter w) {
+    if (definedOn != generation) {
+      w.define(id, family.type, family.mode, family.name, family.help, family.labelNames, labelValues,
+          family.bounds);
+      definedOn = generation;
+    }
   }
 
   @Override
