@@ -254,6 +254,31 @@ class SessionLimitTest(DeliveryTestCase):
         delivery.disconnect()
 
 
+class SmallFrameTest(DeliveryTestCase):
+    """docs/PROTOCOL.md, "A session, step by step": frames fit the aggregator's max_frame_bytes."""
+    flags = ("--max-frame-bytes", "1024")   # the smallest the aggregator accepts
+
+    def test_many_series_fit_and_a_definition_too_long_is_not_sent(self):
+        records = pidless.Counter("dl_small_frames_total", "Records", ["worker"])
+        too_long = pidless.Counter("dl_long_help_total", "x" * 1024)
+        for i in range(400):
+            records.labels("w%03d" % i).inc(i + 1)
+        too_long.inc(5)
+        with self.assertLogs("pidless", logging.WARNING) as logs:
+            self.assertTrue(pidless.flush(timeout=PATIENCE))
+        self.assertEqual(len(logs.output), 1, logs.output)
+        self.assertIn("dl_long_help_total is not sent to the aggregator", logs.output[0])
+        self.assertIn("--max-frame-bytes 1024", logs.output[0])
+        s = self.agg.scrape()
+        for i in range(400):
+            self.assertEqual(s[("dl_small_frames_total", frozenset({("worker", "w%03d" % i)}))], i + 1.0)
+        self.assertNotIn(("dl_long_help_total", frozenset()), s)
+        self.assertGreaterEqual(s[("pidless_acks_sent_total", frozenset({("outcome", "applied")}))], 8)
+        for (name, labels), v in s.items():
+            if name in ("pidless_protocol_errors_total", "pidless_rejections_total"):
+                self.assertEqual(v, 0.0, (name, labels))
+
+
 class IdleCloseTest(AggregatorTestCase):
     """docs/PROTOCOL.md, "Idle close": the aggregator closes a connection that sent nothing for
     --idle-timeout; the client reconnects at its next flush, exactly, without a warning. Its own

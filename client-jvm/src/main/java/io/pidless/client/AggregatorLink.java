@@ -10,14 +10,16 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.Iterator;
 import java.util.List;
 import java.util.TreeMap;
 
 /**
  * The client's session with the aggregator: one connection at a time, and the batches it sent that
  * are not ACKed yet (docs/PROTOCOL.md, "A session, step by step"). After a broken connection it
- * reconnects with backoff under the same session id, DEFINEs again the series of each un-ACKed batch
- * and re-sends those batches with their original seq, so the aggregator applies each exactly once.
+ * reconnects with backoff under the same session id, waits for HELLO_OK (whose
+ * {@code max_frame_bytes} sizes every frame), DEFINEs again the series of each un-ACKed batch and
+ * re-sends those batches with their original seq, so the aggregator applies each exactly once.
  *
  * <p>A series whose DEFINE the aggregator rejects (a 2xx ERROR: {@code SERIES_LIMIT},
  * {@code TYPE_CLASH}...) is rejected on that connection only: its deltas are dropped instead of sent
@@ -30,6 +32,8 @@ import java.util.TreeMap;
 final class AggregatorLink {
   /** With this many batches un-ACKed, new deltas wait in the series instead of in more batches. */
   static final int MAX_UNACKED_BATCHES = 64;
+  /** How long a new connection waits for HELLO_OK before it is given up and retried. */
+  private static final long HELLO_TIMEOUT_NANOS = 5_000_000_000L;
 
   private final Path socket;
   private final AggregatorUid aggregatorUid;
@@ -47,6 +51,8 @@ final class AggregatorLink {
   private boolean closed;
   private boolean outageReported;
   private long instance;
+  /** The last HELLO was answered with a retryable ERROR (SESSION_LIMIT...): the aggregator is there. */
+  private boolean askedToRetry;
 
   AggregatorLink(Path socket, AggregatorUid aggregatorUid, String clientName, SeriesIds ids, Runnable wakeFlusher) {
     this.socket = socket;
@@ -76,14 +82,36 @@ final class AggregatorLink {
     return connection == null && !unacked.isEmpty() ? Math.min(tick, backoff.nextAttemptNanos()) : tick;
   }
 
+  /**
+   * When the last HELLO was answered "retry later", waits until the backoff lets the next attempt
+   * run and returns true; false at once otherwise, or when {@code deadline} comes first.
+   */
+  boolean awaitRetry(long deadline) {
+    long wakeAt;
+    synchronized (this) {
+      if (!askedToRetry || closed) {
+        return false;
+      }
+      wakeAt = backoff.nextAttemptNanos();
+    }
+    long ms = (Math.min(wakeAt, deadline) - System.nanoTime()) / 1_000_000;
+    try {
+      Thread.sleep(Math.max(ms, 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    return deadline - System.nanoTime() > 0;
+  }
+
   /** Whether enough batches wait for an ACK that new deltas should stay in their series. */
   synchronized boolean saturated() {
     return unacked.size() >= MAX_UNACKED_BATCHES;
   }
 
   /**
-   * Flusher thread: connects, says HELLO and replays the un-ACKed batches, each after the DEFINEs of
-   * its series. Null, with the outage reported and the backoff grown, when that fails.
+   * Flusher thread: connects, says HELLO, waits for HELLO_OK and replays the un-ACKed batches.
+   * Null, with the outage reported and the backoff grown, when that fails.
    */
   Connection connect() {
     SocketChannel channel = null;
@@ -93,31 +121,58 @@ final class AggregatorLink {
       aggregatorUid.check(channel, socket);
     } catch (IOException | RuntimeException e) {
       closeQuietly(channel);
+      synchronized (this) {
+        askedToRetry = false;
+      }
       backoff.failed(System.nanoTime());
       reportOutage(e);
       return null;
     }
     Connection c = new Connection(channel, this, ++generation);
-    FrameWriter hello = new FrameWriter().hello(session, clientName);
     synchronized (this) {
-      for (BatchEncoder.Batch b : unacked.values()) {
-        for (Series s : b.series()) {
-          s.defineOn(c.generation(), hello);
-        }
-      }
-      for (BatchEncoder.Batch b : unacked.values()) {
-        hello.bytes(b.frame());
-      }
       connection = c;
     }
     c.startReader();
     try {
-      c.write(hello);
+      c.write(new FrameWriter().hello(session, clientName));
+      if (c.awaitHello(HELLO_TIMEOUT_NANOS) == null) {
+        backoff.failed(System.nanoTime());
+        lost(c, new IOException("no HELLO_OK within " + HELLO_TIMEOUT_NANOS / 1_000_000_000 + " s"));
+        return null;
+      }
+      c.write(replay(c));
     } catch (IOException e) {
       lost(c, e);
       return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      lost(c, new IOException("interrupted while waiting for HELLO_OK"));
+      return null;
     }
     return c;
+  }
+
+  /**
+   * The un-ACKed batches for new connection {@code c}, each after the DEFINEs of its series. A batch
+   * that does not fit c's frame limit (cut before the aggregator restarted with a smaller one) is
+   * dropped with a warning rather than refused by the aggregator on every reconnect.
+   */
+  private synchronized FrameWriter replay(Connection c) {
+    FrameWriter out = new FrameWriter();
+    FrameLimit limit = new FrameLimit(c, socket);
+    for (Iterator<BatchEncoder.Batch> it = unacked.values().iterator(); it.hasNext(); ) {
+      BatchEncoder.Batch b = it.next();
+      if (!limit.fits(b.frame().length) || !limit.defineAll(b.series(), out)) {
+        it.remove();
+        Delivery.LOG.log(Level.WARNING, "pidless: dropped batch " + b.seq() + " (" + b.series().size()
+            + " deltas): it does not fit the --max-frame-bytes " + c.maxFrameBytes() + " of the aggregator at "
+            + socket + ", lowered since the batch was cut");
+        continue;
+      }
+      out.bytes(b.frame());
+    }
+    notifyAll();
+    return out;
   }
 
   /** Flusher thread: keeps {@code batches} until their ACK and writes them, after {@code defines}, to {@code c}. */
@@ -187,6 +242,7 @@ final class AggregatorLink {
         restarted = instance != 0 && instance != ok.instance();
         instance = ok.instance();
         outageReported = false;
+        askedToRetry = false;
       }
       if (restarted) {
         Delivery.LOG.log(Level.INFO, "pidless: the aggregator at " + socket + " restarted");
@@ -214,6 +270,11 @@ final class AggregatorLink {
     } else if (code == ErrorCode.SESSION_TAKEN_OVER) {
       Delivery.LOG.log(Level.DEBUG, "pidless: an older connection was replaced by a newer one");
     } else if (code != null && code.retryable()) {
+      if (!c.greeted()) {
+        synchronized (this) {
+          askedToRetry = true;
+        }
+      }
       Delivery.LOG.log(Level.WARNING, "pidless: the aggregator asks to retry later (" + what + "); reconnecting"
           + " after a backoff, nothing is lost");
     } else {
@@ -230,7 +291,7 @@ final class AggregatorLink {
       idle = unacked.isEmpty();
       if (current) {
         connection = null;
-        if (!idle) {
+        if (!idle && c.greeted()) {
           backoff.failed(System.nanoTime());
         }
         notifyAll();

@@ -44,14 +44,22 @@ final class Delivery {
   }
 
   /**
-   * Asks the flusher to send everything recorded so far and waits until the aggregator ACKed it.
-   * False on timeout, interrupt, or when the aggregator cannot be reached right now; the deltas are
-   * kept and sent later either way.
+   * Asks the flusher to send everything recorded so far and waits until the aggregator ACKed it; an
+   * aggregator that answers "retry later" (SESSION_LIMIT...) is retried after the backoff until the
+   * timeout. False on timeout, interrupt, or when the aggregator cannot be reached right now; the
+   * deltas are kept and sent later either way.
    */
   boolean flush(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    long lastSeq = schedule.request(deadline);
-    return lastSeq >= 0 && link.awaitAcked(lastSeq, deadline);
+    while (true) {
+      long lastSeq = schedule.request(deadline);
+      if (lastSeq >= 0) {
+        return link.awaitAcked(lastSeq, deadline);
+      }
+      if (!link.awaitRetry(deadline)) {
+        return false;
+      }
+    }
   }
 
   /** Flushes, then stops the flusher and closes the connection. */
@@ -93,7 +101,7 @@ final class Delivery {
     if (link.saturated()) {
       return true;
     }
-    BatchEncoder batch = new BatchEncoder(nextSeq, c);
+    BatchEncoder batch = new BatchEncoder(nextSeq, new FrameLimit(c, link.socket()));
     for (Series s : series.get()) {
       if (s.id == 0) {
         if (!ids.assign(s)) {

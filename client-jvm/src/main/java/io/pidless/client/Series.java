@@ -30,13 +30,10 @@ public abstract class Series {
   /** Called after a reconnect: a live gauge marks its current value to be sent again. */
   void afterReconnect() {}
 
-  /** Writes this series' DEFINE frame to {@code w} unless it was defined on connection {@code generation}. */
-  final void defineOn(long generation, FrameWriter w) {
-    if (definedOn != generation) {
-      w.define(id, family.type, family.mode, family.name, family.help, family.labelNames, labelValues,
-          family.bounds);
-      definedOn = generation;
-    }
+  /** Writes this series' DEFINE frame with its id; {@link FrameLimit#define} checks that it fits first. */
+  final void define(FrameWriter w) {
+    w.define(id, family.type, family.mode, family.name, family.help, family.labelNames, labelValues,
+        family.bounds);
   }
 
   @Override
