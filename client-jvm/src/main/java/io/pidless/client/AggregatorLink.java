@@ -10,13 +10,12 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.Iterator;
 import java.util.List;
-import java.util.TreeMap;
 
 /**
  * The client's session with the aggregator: one connection at a time, and the batches it sent that
- * are not ACKed yet (docs/PROTOCOL.md, "A session, step by step"). After a broken connection it
+ * are not ACKed yet ({@link UnackedBatches}; docs/PROTOCOL.md, "A session, step by step"). After a
+ * broken connection it
  * reconnects with backoff under the same session id, waits for HELLO_OK (whose
  * {@code max_frame_bytes} sizes every frame), DEFINEs again the series of each un-ACKed batch and
  * re-sends those batches with their original seq, so the aggregator applies each exactly once.
@@ -27,11 +26,10 @@ import java.util.TreeMap;
  * cause is fixed without restarting the JVM.
  *
  * <p>Concurrency: the flusher thread connects and sends; each connection's reader thread reports
- * answers and loss. Both hold this object's monitor only briefly, and never while calling out.
+ * answers and loss. This object's monitor guards the connection state; it may be held while taking
+ * {@link UnackedBatches}'s, never the other way round, and is not held while calling anything else.
  */
 final class AggregatorLink {
-  /** With this many batches un-ACKed, new deltas wait in the series instead of in more batches. */
-  static final int MAX_UNACKED_BATCHES = 64;
   /** How long a new connection waits for HELLO_OK before it is given up and retried. */
   private static final long HELLO_TIMEOUT_NANOS = 5_000_000_000L;
 
@@ -40,13 +38,13 @@ final class AggregatorLink {
   private final String clientName;
   private final SeriesIds ids;
   private final Runnable wakeFlusher;
+  private final UnackedBatches unacked = new UnackedBatches();
   private final byte[] session = new byte[16];
   /** Reset by an ACK, not by connecting: an aggregator that accepts and then closes is backed off too. */
   private final Backoff backoff = new Backoff(50_000_000L, 5_000_000_000L);
   /** Counts connections; a series whose {@code definedOn} differs must be defined before use. Flusher only. */
   private long generation;
   // guarded by this
-  private final TreeMap<Long, BatchEncoder.Batch> unacked = new TreeMap<>();
   private Connection connection;
   private boolean closed;
   private boolean outageReported;
@@ -105,8 +103,8 @@ final class AggregatorLink {
   }
 
   /** Whether enough batches wait for an ACK that new deltas should stay in their series. */
-  synchronized boolean saturated() {
-    return unacked.size() >= MAX_UNACKED_BATCHES;
+  boolean saturated() {
+    return unacked.full();
   }
 
   /**
@@ -152,37 +150,16 @@ final class AggregatorLink {
     return c;
   }
 
-  /**
-   * The un-ACKed batches for new connection {@code c}, each after the DEFINEs of its series. A batch
-   * that does not fit c's frame limit (cut before the aggregator restarted with a smaller one) is
-   * dropped with a warning rather than refused by the aggregator on every reconnect.
-   */
-  private synchronized FrameWriter replay(Connection c) {
+  /** The un-ACKed batches for new connection {@code c}, each after the DEFINEs of its series. */
+  private FrameWriter replay(Connection c) {
     FrameWriter out = new FrameWriter();
-    FrameLimit limit = new FrameLimit(c, socket);
-    for (Iterator<BatchEncoder.Batch> it = unacked.values().iterator(); it.hasNext(); ) {
-      BatchEncoder.Batch b = it.next();
-      if (!limit.fits(b.frame().length) || !limit.defineAll(b.series(), out)) {
-        it.remove();
-        Delivery.LOG.log(Level.WARNING, "pidless: dropped batch " + b.seq() + " (" + b.series().size()
-            + " deltas): it does not fit the --max-frame-bytes " + c.maxFrameBytes() + " of the aggregator at "
-            + socket + ", lowered since the batch was cut");
-        continue;
-      }
-      out.bytes(b.frame());
-    }
-    notifyAll();
+    unacked.replay(new FrameLimit(c, socket), out, socket);
     return out;
   }
 
   /** Flusher thread: keeps {@code batches} until their ACK and writes them, after {@code defines}, to {@code c}. */
   void send(Connection c, FrameWriter defines, List<BatchEncoder.Batch> batches) {
-    synchronized (this) {
-      for (BatchEncoder.Batch b : batches) {
-        unacked.put(b.seq(), b);
-        defines.bytes(b.frame());
-      }
-    }
+    unacked.add(batches, defines);
     if (defines.size() > 0) {
       try {
         c.write(defines);
@@ -192,24 +169,9 @@ final class AggregatorLink {
     }
   }
 
-  /**
-   * Waits until every batch up to {@code lastSeq} was ACKed (or rejected); false once the deadline
-   * passed, the client closed, or on interrupt.
-   */
-  synchronized boolean awaitAcked(long lastSeq, long deadline) {
-    while (!unacked.isEmpty() && unacked.firstKey() <= lastSeq) {
-      long ms = (deadline - System.nanoTime()) / 1_000_000;
-      if (ms <= 0 || closed) {
-        return false;
-      }
-      try {
-        wait(ms);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return true;
+  /** Waits until every batch up to {@code lastSeq} was ACKed (or rejected); false on timeout, close or interrupt. */
+  boolean awaitAcked(long lastSeq, long deadline) {
+    return unacked.awaitDone(lastSeq, deadline);
   }
 
   /** Closes the connection; batches still un-ACKed are not sent any more. */
@@ -219,8 +181,8 @@ final class AggregatorLink {
       closed = true;
       c = connection;
       connection = null;
-      notifyAll();
     }
+    unacked.close();
     if (c != null) {
       c.close();
     }
@@ -230,12 +192,7 @@ final class AggregatorLink {
   void onAnswer(Connection c, ServerFrame f) {
     if (f instanceof ServerFrame.Ack ack) {
       backoff.succeeded();
-      BatchEncoder.Batch acked;
-      synchronized (this) {
-        acked = unacked.remove(ack.seq());
-        notifyAll();
-      }
-      ids.accepted(acked, c.generation());
+      ids.accepted(unacked.remove(ack.seq()), c.generation());
     } else if (f instanceof ServerFrame.HelloOk ok) {
       boolean restarted;
       synchronized (this) {
@@ -256,10 +213,7 @@ final class AggregatorLink {
     ErrorCode code = err.code();
     String what = (code == null ? "error " + err.rawCode() : code.name()) + ": " + err.message();
     if (code == ErrorCode.INVALID_VALUE) {
-      synchronized (this) {
-        unacked.remove(err.ref());
-        notifyAll();
-      }
+      unacked.remove(err.ref());
       Delivery.LOG.log(Level.WARNING, "pidless: the aggregator rejected batch " + err.ref() + " (" + what + ")");
     } else if (code != null && !code.closesConnection()) {
       Series s = ids.rejected(err.ref(), c.generation());
@@ -294,7 +248,6 @@ final class AggregatorLink {
         if (!idle && c.greeted()) {
           backoff.failed(System.nanoTime());
         }
-        notifyAll();
       }
     }
     c.close();

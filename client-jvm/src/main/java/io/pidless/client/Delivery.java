@@ -9,9 +9,9 @@ import java.util.function.Supplier;
 /**
  * Gets deltas to the aggregator exactly once (docs/PROTOCOL.md, "A session, step by step") by
  * running the daemon flusher thread: each cycle it drains every series into batches and hands them
- * to the {@link AggregatorLink}. Three helpers each keep one part of the state: {@link FlushSchedule}
- * when a cycle runs and what {@link #flush} waits for, {@link AggregatorLink} the connection and the
- * batches not yet ACKed, {@link SeriesIds} the ids of the series.
+ * to the {@link AggregatorLink}. Each helper keeps one part of the state: {@link FlushSchedule} when
+ * a cycle runs and what {@link #flush} waits for, {@link AggregatorLink} the connection and its
+ * {@link UnackedBatches}, {@link SeriesIds} the ids of the series.
  *
  * <p>While it cannot connect it cuts no batches: deltas stay merged in the series, so memory stays
  * bounded by the number of series. Nothing here throws into user code.
