@@ -8,7 +8,9 @@ import io.pidless.testsupport.AggregatorProcess;
 import io.pidless.testsupport.Scrape;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,23 +26,31 @@ class MaxFrameBytesIT {
   private static final int SMALLEST_FRAME = 1024;
   private static final int SERIES = 400;
 
+  private static AggregatorProcess aggregator;
   private ClientLog log;
-  private AggregatorProcess aggregator;
   private PidlessClient client;
 
-  @BeforeEach
-  void start() throws Exception {
-    log = ClientLog.capture();
+  @BeforeAll
+  static void startAggregator() throws Exception {
     aggregator = AggregatorProcess.startOnTempSocket("--max-frame-bytes", Integer.toString(SMALLEST_FRAME));
+  }
+
+  @AfterAll
+  static void stopAggregator() throws Exception {
+    aggregator.close();
+  }
+
+  @BeforeEach
+  void captureLogAndConnect() {
+    log = ClientLog.capture();
     client = PidlessClient.builder().socket(aggregator.socket()).flushInterval(Duration.ofHours(1))
         .shutdownHook(false).build();
   }
 
   @AfterEach
-  void stop() throws Exception {
-    log.close();
+  void close() {
     client.close();
-    aggregator.close();
+    log.close();
   }
 
   @Test
@@ -57,7 +67,7 @@ class MaxFrameBytesIT {
       }
       assertNoErrors(s);
     }
-    // 400 deltas of >= 10 bytes each do not fit one 1 KiB frame.
+    // 400 deltas of >= 10 bytes each, twice, need at least 8 batches of 1 KiB.
     assertTrue(aggregator.scrape().value("pidless_acks_sent_total{outcome=\"applied\"}") >= 8);
   }
 
