@@ -11,12 +11,15 @@ set of series the aggregator rejected on it.
 """
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import struct
 import time
 
 from . import wire
+
+log = logging.getLogger("pidless")
 
 CLIENT_NAME = "pidless-py/0.1.0"
 # struct ucred {pid_t pid; uid_t uid; gid_t gid;} as SO_PEERCRED returns it.
@@ -81,14 +84,27 @@ class Connection:
             raise wire.ProtocolError("aggregator answered HELLO with %r" % (first,))
         self.hello_ok = first
 
-    def id_for(self, value, out: list) -> int:
-        """The value's id here, appending its DEFINE frame to ``out`` the first time."""
+    def id_for(self, value, out: list):
+        """The value's id here, appending its DEFINE frame to ``out`` the first time.
+
+        None, with the value rejected on this connection and a warning, when its DEFINE is longer
+        than the aggregator's ``max_frame_bytes``: the aggregator would close the connection for it.
+        """
         series_id = self.ids.get(value)
         if series_id is None:
             series_id = len(self.ids) + 1
+            frame = value.series.define_frame(series_id)
+            # ``length`` counts the type byte and payload, not the u32 length prefix itself.
+            length, limit = len(frame) - 4, self.hello_ok.max_frame_bytes
+            if length > limit:
+                self.rejected.add(value)
+                log.warning("pidless: %s is not sent to the aggregator: its definition takes %d bytes, "
+                            "more than the aggregator's --max-frame-bytes %d. Shorten its help text or "
+                            "label values, or raise --max-frame-bytes", value.series, length, limit)
+                return None
             self.ids[value] = series_id
             self.by_id[series_id] = value
-            out.append(value.series.define_frame(series_id))
+            out.append(frame)
         return series_id
 
     def send(self, data: bytes, deadline: float) -> None:

@@ -61,6 +61,7 @@ class Delivery:
         self._lock = threading.Lock()
         self._session = os.urandom(protocol.SESSION_ID_BYTES)
         self._next_seq = 1
+        self._sent_seq = 0       # the highest seq ever written to a connection
         self._unacked = []
         self._conn = None
         self._instance = None
@@ -163,24 +164,36 @@ class Delivery:
         self._outage, self._backoff = False, _MIN_BACKOFF
         # Batches at or below last_seq were settled before the connection broke: never re-send.
         self._unacked = [b for b in self._unacked if b.seq > hello.last_seq]
+        # Batches never sent were cut before this HELLO_OK announced the frame limit: cut them
+        # again to fit it. Their numbers were never seen by an aggregator, so they may change.
+        fresh = [b for b in self._unacked if b.seq > self._sent_seq]
+        if fresh:
+            self._next_seq = fresh[0].seq
+            self._unacked = self._unacked[:-len(fresh)] + self._cut(
+                [entry for b in fresh for entry in b.entries])
         for value in self._values():
             value.resend_current()
 
     def _take_batches(self) -> list:
-        batches, entries, size = [], [], 0
-        limit = self._max_frame // 2
+        entries = []
         for value in self._values():
             delta = value.take()
-            if delta is None:
-                continue
-            body = value.encode(delta)
-            if entries and size + len(body) + _ID_BYTES > limit:
-                batches.append(self._new_batch(entries))
-                entries, size = [], 0
-            entries.append((value, body))
+            if delta is not None:
+                entries.append((value, value.encode(delta)))
+        return self._cut(entries)
+
+    def _cut(self, entries: list) -> list:
+        """Numbered batches of ``entries``, each well within the aggregator's frame limit."""
+        batches, batch, size = [], [], 0
+        limit = self._max_frame // 2
+        for value, body in entries:
+            if batch and size + len(body) + _ID_BYTES > limit:
+                batches.append(self._new_batch(batch))
+                batch, size = [], 0
+            batch.append((value, body))
             size += len(body) + _ID_BYTES
-        if entries:
-            batches.append(self._new_batch(entries))
+        if batch:
+            batches.append(self._new_batch(batch))
         return batches
 
     def _new_batch(self, entries: list) -> Batch:
@@ -192,11 +205,15 @@ class Delivery:
         """Sends the un-acknowledged batches (after any DEFINE they need) and reads every answer."""
         conn, frames, waiting = self._conn, [], {}
         for batch in self._unacked:
-            deltas = [wire.varint(conn.id_for(value, frames)) + body
-                      for value, body in batch.entries if value not in conn.rejected]
+            deltas = []
+            for value, body in batch.entries:
+                series_id = None if value in conn.rejected else conn.id_for(value, frames)
+                if series_id is not None:
+                    deltas.append(wire.varint(series_id) + body)
             if deltas:
                 frames.append(wire.batch(batch.seq, deltas))
                 waiting[batch.seq] = batch
+            self._sent_seq = max(self._sent_seq, batch.seq)
         conn.send(b"".join(frames), deadline)
         while waiting:
             answer = conn.read(deadline)

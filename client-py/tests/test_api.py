@@ -93,6 +93,11 @@ class DefinitionErrorsTest(unittest.TestCase):
         h = pidless.Histogram("api_nan_seconds", "x", buckets=(1,))
         with self.assertRaisesRegex(ValueError, "Observations must be finite"):
             h.observe(float("inf"))
+        level = pidless.Gauge("api_sum_level", "x", multiprocess_mode="sum")
+        with self.assertRaisesRegex(ValueError, "A sum gauge holds finite values, got nan"):
+            level.set(float("nan"))
+        with self.assertRaisesRegex(ValueError, "A sum gauge changes by finite amounts, got inf"):
+            level.inc(float("inf"))
 
     def test_label_values_are_strings(self):
         c = pidless.Counter("api_str_total", "x", ["shard"])

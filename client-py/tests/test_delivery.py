@@ -97,6 +97,18 @@ class TypesTest(DeliveryTestCase):
         self.assertEqual(self.agg.value("dl_last"), 5.0)
         self.assertTrue(before <= self.agg.value("dl_stamp_seconds") <= after)
 
+    def test_sum_gauge_set_replaces_this_process_contribution(self):
+        # docs/PROTOCOL.md, "Gauge modes": set(v) sends v minus the previous contribution.
+        level = pidless.Gauge("dl_sum_level", "Level", multiprocess_mode="sum")
+        level.inc(10)
+        level.set(3)
+        self.assertTrue(pidless.flush(timeout=PATIENCE))
+        self.assertEqual(self.agg.value("dl_sum_level"), 3.0)
+        level.set(-1)
+        level.inc(2)
+        self.assertTrue(pidless.flush(timeout=PATIENCE))
+        self.assertEqual(self.agg.value("dl_sum_level"), 1.0)
+
     def test_helpers_time_count_exceptions_and_track_inprogress(self):
         errors = pidless.Counter("dl_errors_total", "Errors", ["kind"])
         busy = pidless.Gauge("dl_busy", "Busy")
@@ -240,6 +252,31 @@ class SessionLimitTest(DeliveryTestCase):
         self.assertNotIn("bug in pidless-py", "".join(logs.output))
         self.assertEqual(self.agg.value("dl_waited_total"), 3.0)
         delivery.disconnect()
+
+
+class SmallFrameTest(DeliveryTestCase):
+    """docs/PROTOCOL.md, "A session, step by step": frames fit the aggregator's max_frame_bytes."""
+    flags = ("--max-frame-bytes", "1024")   # the smallest the aggregator accepts
+
+    def test_many_series_fit_and_a_definition_too_long_is_not_sent(self):
+        records = pidless.Counter("dl_small_frames_total", "Records", ["worker"])
+        too_long = pidless.Counter("dl_long_help_total", "x" * 1024)
+        for i in range(400):
+            records.labels("w%03d" % i).inc(i + 1)
+        too_long.inc(5)
+        with self.assertLogs("pidless", logging.WARNING) as logs:
+            self.assertTrue(pidless.flush(timeout=PATIENCE))
+        self.assertEqual(len(logs.output), 1, logs.output)
+        self.assertIn("dl_long_help_total is not sent to the aggregator", logs.output[0])
+        self.assertIn("--max-frame-bytes 1024", logs.output[0])
+        s = self.agg.scrape()
+        for i in range(400):
+            self.assertEqual(s[("dl_small_frames_total", frozenset({("worker", "w%03d" % i)}))], i + 1.0)
+        self.assertNotIn(("dl_long_help_total", frozenset()), s)
+        self.assertGreaterEqual(s[("pidless_acks_sent_total", frozenset({("outcome", "applied")}))], 8)
+        for (name, labels), v in s.items():
+            if name in ("pidless_protocol_errors_total", "pidless_rejections_total"):
+                self.assertEqual(v, 0.0, (name, labels))
 
 
 class IdleCloseTest(AggregatorTestCase):

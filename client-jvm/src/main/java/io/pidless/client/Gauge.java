@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.DoubleAdder;
 /**
  * A gauge, merged across processes by its {@link GaugeMode} (prometheus_client's multiprocess
  * vocabulary). The default, {@code livesum}, sums each live process's current value and forgets a
- * process when it exits; {@code sum} adds {@code inc}/{@code dec} changes and keeps them; {@code max},
+ * process when it exits; {@code sum} sums each process's contribution and keeps it ({@code inc}/{@code dec}
+ * change it, {@code set} replaces it; the change is what is sent); {@code max},
  * {@code min} and {@code last} keep the extreme or latest value ever set.
  *
  * <pre>{@code
@@ -77,8 +78,8 @@ public final class Gauge extends Metric<Gauge.Child> {
   }
 
   /**
-   * One labelled gauge series. In {@code sum} mode it holds a pending change; in every other mode it
-   * holds this process's current value plus what is still to be sent: a dirty mark ({@code live*},
+   * One labelled gauge series: this process's current value, plus what is still to be sent: in
+   * {@code sum} mode the change not yet sent; in every other mode a dirty mark ({@code live*},
    * {@code last}) or the extreme set since the last flush ({@code max}, {@code min}).
    */
   public static final class Child extends Series {
@@ -106,10 +107,10 @@ public final class Gauge extends Metric<Gauge.Child> {
       inc(-amt);
     }
 
+    /** Adds {@code amt}; in {@code sum} mode a NaN or infinite amount is an {@link IllegalArgumentException}. */
     public void inc(double amt) {
       if (change != null) {
-        change.add(amt);
-        return;
+        requireFinite(amt, "Amount to change");
       }
       long prev;
       long next;
@@ -117,26 +118,38 @@ public final class Gauge extends Metric<Gauge.Child> {
         prev = current.get();
         next = Double.doubleToLongBits(Double.longBitsToDouble(prev) + amt);
       } while (!current.compareAndSet(prev, next));
-      record(Double.longBitsToDouble(next));
+      if (change != null) {
+        change.add(amt);
+      } else {
+        record(Double.longBitsToDouble(next));
+      }
     }
 
     /**
-     * Sets this process's value. A {@code sum} gauge has no value of its own to set (it adds changes
-     * from every process), so there this is an {@link UnsupportedOperationException}.
+     * Sets this process's value. In {@code sum} mode it is this process's contribution to the sum:
+     * the change from the previous contribution is sent (as prometheus_client's multiprocess
+     * {@code sum} gauge, and pidless-py's), and a NaN or infinite value is an
+     * {@link IllegalArgumentException}.
      */
     public void set(double value) {
       if (change != null) {
-        throw new UnsupportedOperationException("Gauge " + family.name + " has mode sum, which adds "
-            + "inc/dec changes and cannot set a value; build it with mode(GaugeMode.LAST) or another "
-            + "absolute mode to call set()");
+        requireFinite(value, "Value");
+        change.add(value - Double.longBitsToDouble(current.getAndSet(Double.doubleToLongBits(value))));
+        return;
       }
       current.set(Double.doubleToLongBits(value));
       record(value);
     }
 
-    /** This process's current value ({@code sum} mode: the change not yet sent). */
+    /** This process's current value ({@code sum} mode: its contribution, sent or not). */
     public double get() {
-      return change != null ? change.sum() : Double.longBitsToDouble(current.get());
+      return Double.longBitsToDouble(current.get());
+    }
+
+    private void requireFinite(double v, String what) {
+      if (!Double.isFinite(v)) {
+        throw new IllegalArgumentException(what + " of a sum gauge must be finite, got " + v + " for " + this);
+      }
     }
 
     private void record(double value) {

@@ -30,7 +30,7 @@ public abstract class Series {
   /** Called after a reconnect: a live gauge marks its current value to be sent again. */
   void afterReconnect() {}
 
-  /** Writes this series' DEFINE frame with its id. */
+  /** Writes this series' DEFINE frame with its id; {@link FrameLimit#define} checks that it fits first. */
   final void define(FrameWriter w) {
     w.define(id, family.type, family.mode, family.name, family.help, family.labelNames, labelValues,
         family.bounds);

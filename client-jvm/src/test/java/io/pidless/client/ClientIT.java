@@ -109,6 +109,29 @@ class ClientIT {
     second.close();
   }
 
+  /** docs/PROTOCOL.md, "Gauge modes": set(v) makes this process's contribution v, and it is kept. */
+  @Test
+  void sumGaugeSetReplacesThisProcessContributionAndKeepsIt() throws Exception {
+    PidlessClient first = client();
+    PidlessClient second = client();
+    Gauge level = Gauge.build("sum_level", "Level.").mode(GaugeMode.SUM).register(first);
+    Gauge other = Gauge.build("sum_level", "Level.").mode(GaugeMode.SUM).register(second);
+    level.inc(10);
+    level.set(3);
+    other.set(5);
+    other.inc(2);
+    assertTrue(first.flush(WAIT));
+    assertTrue(second.flush(WAIT));
+    assertEquals(10.0, aggregator.scrape().value("sum_level"), "3 + 7");
+
+    level.set(-1);
+    first.close();
+    other.set(1);
+    assertTrue(second.flush(WAIT));
+    assertEquals(0.0, aggregator.scrape().value("sum_level"), "the closed writer's -1 is kept, plus 1");
+    second.close();
+  }
+
   @Test
   void absoluteGaugeModesMergeAsDocumented() throws Exception {
     PidlessClient first = client();

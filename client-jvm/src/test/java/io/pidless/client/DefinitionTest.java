@@ -82,9 +82,13 @@ class DefinitionTest {
   }
 
   @Test
-  void sumGaugeCannotSet() {
+  void sumGaugeRefusesNonFiniteValuesAndChanges() {
     Gauge g = Gauge.build("level", "x").mode(GaugeMode.SUM).register(client);
-    assertMessage(assertThrows(UnsupportedOperationException.class, () -> g.set(1)), "mode(GaugeMode.LAST)");
+    assertMessage(assertThrows(IllegalArgumentException.class, () -> g.set(Double.NaN)), "got NaN for level");
+    assertMessage(assertThrows(IllegalArgumentException.class, () -> g.inc(Double.NEGATIVE_INFINITY)), "finite");
+    g.set(3);
+    g.dec(1);
+    assertEquals(2.0, g.labels().get(), "the refused calls changed nothing");
   }
 
   @Test
