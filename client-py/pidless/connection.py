@@ -18,6 +18,7 @@ import struct
 import time
 
 from . import wire
+from .protocol import LENGTH_PREFIX_BYTES
 
 log = logging.getLogger("pidless")
 
@@ -94,8 +95,7 @@ class Connection:
         if series_id is None:
             series_id = len(self.ids) + 1
             frame = value.series.define_frame(series_id)
-            # ``length`` counts the type byte and payload, not the u32 length prefix itself.
-            length, limit = len(frame) - 4, self.hello_ok.max_frame_bytes
+            length, limit = len(frame) - LENGTH_PREFIX_BYTES, self.hello_ok.max_frame_bytes
             if length > limit:
                 self.rejected.add(value)
                 log.warning("pidless: %s is not sent to the aggregator: its definition takes %d bytes, "

@@ -15,6 +15,8 @@ from __future__ import annotations
 VERSION = 1
 SESSION_ID_BYTES = 16
 DEFAULT_MAX_FRAME_BYTES = 1 << 20
+# Every frame starts with a u32 length, which counts its type byte and payload but not itself.
+LENGTH_PREFIX_BYTES = 4
 MAX_HELP_BYTES = 4096
 # Metric names starting with this are the aggregator's own.
 RESERVED_PREFIX = "pidless_"
