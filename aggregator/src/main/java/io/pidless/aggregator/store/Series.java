@@ -45,7 +45,8 @@ abstract class Series {
   /**
    * Appends the series' values to {@code out}, or nothing once retired: its successor, if any, speaks
    * for it. Only while no batch is applied (the store's scrape lock), so, but for live gauges, without
-   * the series' lock: taking 100,000 uncontended locks was a tenth of the time batches waited.
+   * the series' lock: that lock and a record per series drew half the samples of the locked section
+   * (docs/perf/scrape-lock-2026-12-03.md).
    */
   final void copyTo(SeriesCopy out) {
     if (!retired) {
