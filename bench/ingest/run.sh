@@ -7,6 +7,7 @@
 #   bench/ingest/run.sh                     # the full measurement, medians of 3 runs (about 12 minutes)
 #   bench/ingest/run.sh --quick             # smoke run at a tenth of the scale (about 2 minutes)
 #   bench/ingest/run.sh --only ingest --repeats 1
+#   bench/ingest/run.sh --only scrape,scrape-acks   # scrape time; ingest ACK p99 during 20 scrapes (deploy/'s JVM options)
 #
 # PIDLESS_AGGREGATOR_JAR: the aggregator to measure (default ../../aggregator/target/pidless-aggregator.jar
 # relative to this script). PIDLESS_AGGREGATOR_JVM_OPTS: its JVM options (default -Xmx2g).

@@ -1,5 +1,6 @@
 package io.pidless.aggregator.http;
 
+import io.pidless.aggregator.store.SeriesCopy;
 import io.pidless.aggregator.store.SeriesStore;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
@@ -39,6 +40,7 @@ final class ScrapeRenderer {
   private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
 
   private static final class Buffers {
+    final SeriesCopy copy = new SeriesCopy();
     final TextBuffer series = new TextBuffer(64 * 1024);
     final TextBuffer created = new TextBuffer(4096);
     final TextBuffer own = new TextBuffer(64 * 1024);
@@ -79,7 +81,11 @@ final class ScrapeRenderer {
     Buffers b = buffers.get();
     TextBuffer series = b.series;
     series.clear();
-    SeriesTextWriter.write(store.snapshot(), openMetrics, names, series, b.created);
+    if (names == null) {
+      series.reserve(store.textBytes().used());   // the bytes a full scrape writes, as --max-series-bytes counts them
+    }
+    store.copy(b.copy);
+    SeriesTextWriter.write(b.copy, openMetrics, names, series, b.created);
     TextBuffer own = b.own;
     own.clear();
     Writer writer = new OutputStreamWriter(own.outputStream(), StandardCharsets.UTF_8);

@@ -2,12 +2,10 @@ package io.pidless.aggregator.http;
 
 import io.pidless.aggregator.store.Family;
 import io.pidless.aggregator.store.LabelText;
-import io.pidless.aggregator.store.SeriesSnapshot;
+import io.pidless.aggregator.store.SeriesCopy;
 import io.pidless.protocol.MetricType;
 import io.prometheus.client.Collector;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -20,40 +18,40 @@ import java.util.Set;
  *
  * <pre>{@code
  * TextBuffer out = new TextBuffer(64 * 1024);
- * SeriesTextWriter.write(store.snapshot(), false, null, out);
+ * SeriesCopy copy = new SeriesCopy();
+ * store.copy(copy);
+ * SeriesTextWriter.write(copy, false, null, out);
  * }</pre>
  */
 final class SeriesTextWriter {
   private SeriesTextWriter() {}
 
   /**
-   * Appends every present series. {@code snapshots} must hold each family's series next to each
-   * other, as {@link io.pidless.aggregator.store.SeriesStore#snapshot()} returns them. {@code names},
-   * when not null, keeps only the families that expose one of those sample names
-   * ({@code /metrics?name[]=...}).
+   * Appends every present series of {@code copy}, which holds each family's series next to each
+   * other, as {@link io.pidless.aggregator.store.SeriesStore#copy} fills it. {@code names}, when not
+   * null, keeps only the families that expose one of those sample names ({@code /metrics?name[]=...}).
    */
-  static void write(List<SeriesSnapshot> snapshots, boolean openMetrics, Set<String> names, TextBuffer out) {
-    write(snapshots, openMetrics, names, out, new TextBuffer(4096));
+  static void write(SeriesCopy copy, boolean openMetrics, Set<String> names, TextBuffer out) {
+    write(copy, openMetrics, names, out, new TextBuffer(4096));
   }
 
   /** As above, with {@code spare} (emptied first) for text 0.0.4's {@code _created} lines, to reuse it. */
-  static void write(List<SeriesSnapshot> snapshots, boolean openMetrics, Set<String> names, TextBuffer out,
-      TextBuffer spare) {
-    List<SeriesSnapshot> present = new ArrayList<>();
+  static void write(SeriesCopy copy, boolean openMetrics, Set<String> names, TextBuffer out, TextBuffer spare) {
     spare.clear();
     TextBuffer created = openMetrics ? out : spare;
-    for (int i = 0; i < snapshots.size(); i++) {
-      SeriesSnapshot s = snapshots.get(i);
-      if (s.present()) {
-        present.add(s);
+    int from = 0;
+    while (from < copy.size()) {
+      Family f = copy.family(from);
+      int to = from + 1;
+      boolean present = copy.present(from);
+      while (to < copy.size() && copy.family(to) == f) {
+        present |= copy.present(to);
+        to++;
       }
-      if (i + 1 == snapshots.size() || snapshots.get(i + 1).family() != s.family()) {
-        Family f = s.family();
-        if (!present.isEmpty() && (names == null || exposesAny(f, names))) {
-          new FamilyWriter(f, openMetrics, names, out, created).write(present);
-        }
-        present.clear();
+      if (present && (names == null || exposesAny(f, names))) {
+        new FamilyWriter(f, openMetrics, names, out, created, copy).write(from, to);
       }
+      from = to;
     }
   }
 
@@ -75,17 +73,19 @@ final class SeriesTextWriter {
    * cache, and appended after; one such buffer serves every family of a scrape. OpenMetrics
    * interleaves them, so there {@code created} is {@code out}.
    */
-  private record FamilyWriter(Family f, boolean om, Set<String> names, TextBuffer out, TextBuffer created) {
-    void write(List<SeriesSnapshot> series) {
+  private record FamilyWriter(Family f, boolean om, Set<String> names, TextBuffer out, TextBuffer created,
+      SeriesCopy copy) {
+    /** Series {@code from} to {@code to} (exclusive) of the copy, all of this family. */
+    void write(int from, int to) {
       String name = f.name();
       String type = f.type().name().toLowerCase(java.util.Locale.ROOT);
       header(om || f.type() != MetricType.COUNTER ? name : name + "_total", type);
       byte[] createdName = f.type() == MetricType.GAUGE ? null : sampleName("_created");
       switch (f.type()) {
-        case COUNTER -> values(series, sampleName("_total"), createdName);
-        case GAUGE -> values(series, sampleName(""), null);
-        case HISTOGRAM -> histograms(series, createdName);
-        case SUMMARY -> summaries(series, createdName);
+        case COUNTER -> values(from, to, sampleName("_total"), createdName);
+        case GAUGE -> values(from, to, sampleName(""), null);
+        case HISTOGRAM -> histograms(from, to, createdName);
+        case SUMMARY -> summaries(from, to, createdName);
       }
       if (!om && createdName != null) {
         header(name + "_created", "gauge");
@@ -94,14 +94,16 @@ final class SeriesTextWriter {
       }
     }
 
-    private void values(List<SeriesSnapshot> series, byte[] sample, byte[] createdName) {
-      for (SeriesSnapshot s : series) {
-        line(sample, s, null, s.value());
-        created(createdName, s);
+    private void values(int from, int to, byte[] sample, byte[] createdName) {
+      for (int i = from; i < to; i++) {
+        if (copy.present(i)) {
+          line(sample, i, null, copy.value(i));
+          created(createdName, i);
+        }
       }
     }
 
-    private void histograms(List<SeriesSnapshot> series, byte[] createdName) {
+    private void histograms(int from, int to, byte[] createdName) {
       byte[] bucket = sampleName("_bucket");
       byte[] count = sampleName("_count");
       byte[] sum = sampleName("_sum");
@@ -111,24 +113,23 @@ final class SeriesTextWriter {
         String bound = i < bounds.length ? Collector.doubleToGoString(bounds[i]) : "+Inf";
         le[i] = ("le=\"" + bound + "\"}").getBytes(StandardCharsets.US_ASCII);
       }
-      for (SeriesSnapshot s : series) {
-        long[] cumulative = s.cumulativeBuckets();
-        for (int i = 0; i < cumulative.length; i++) {
-          line(bucket, s, le[i], cumulative[i]);
+      for (int i = from; i < to; i++) {
+        for (int b = 0; b < le.length; b++) {
+          line(bucket, i, le[b], copy.cumulativeBucket(i, b));
         }
-        line(count, s, null, s.count());
-        line(sum, s, null, s.sum());
-        created(createdName, s);
+        line(count, i, null, copy.count(i));
+        line(sum, i, null, copy.sum(i));
+        created(createdName, i);
       }
     }
 
-    private void summaries(List<SeriesSnapshot> series, byte[] createdName) {
+    private void summaries(int from, int to, byte[] createdName) {
       byte[] count = sampleName("_count");
       byte[] sum = sampleName("_sum");
-      for (SeriesSnapshot s : series) {
-        line(count, s, null, s.count());
-        line(sum, s, null, s.sum());
-        created(createdName, s);
+      for (int i = from; i < to; i++) {
+        line(count, i, null, copy.count(i));
+        line(sum, i, null, copy.sum(i));
+        created(createdName, i);
       }
     }
 
@@ -155,9 +156,9 @@ final class SeriesTextWriter {
      * One sample line; nothing when {@code sample} is null (filtered out). {@code le}, for a bucket,
      * is its {@code le="..."}} ending, added to the series' own labels.
      */
-    private void line(byte[] sample, SeriesSnapshot s, byte[] le, double value) {
+    private void line(byte[] sample, int i, byte[] le, double value) {
       if (sample != null) {
-        begin(out, sample, s, le);
+        begin(out, sample, copy.key(i).labelText(), le);
         out.appendValue(value).append('\n');
       }
     }
@@ -166,10 +167,10 @@ final class SeriesTextWriter {
      * {@code name_created} in seconds with millisecond precision, written without a double; nothing
      * when {@code createdName} is null (a gauge, or filtered out).
      */
-    private void created(byte[] createdName, SeriesSnapshot s) {
+    private void created(byte[] createdName, int i) {
       if (createdName != null) {
-        begin(created, createdName, s, null);
-        long ms = s.createdMillis();
+        begin(created, createdName, copy.key(i).labelText(), null);
+        long ms = copy.createdMillis(i);
         long frac = ms % 1000;
         created.append(ms / 1000).append('.').append((char) ('0' + frac / 100)).append((char) ('0' + frac / 10 % 10))
             .append((char) ('0' + frac % 10)).append('\n');
@@ -177,9 +178,8 @@ final class SeriesTextWriter {
     }
 
     /** A sample's name, labels and the space before its value. */
-    private static void begin(TextBuffer to, byte[] sample, SeriesSnapshot s, byte[] le) {
+    private static void begin(TextBuffer to, byte[] sample, byte[] labels, byte[] le) {
       to.append(sample);
-      byte[] labels = s.key().labelText();
       if (le == null) {
         to.append(labels);
       } else if (labels.length == 0) {

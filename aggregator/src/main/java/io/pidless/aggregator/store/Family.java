@@ -53,11 +53,9 @@ public final class Family {
     return size == 0;
   }
 
-  /** Appends this family's series to {@code out}. */
-  void copyMembers(List<Series> out) {
-    for (int i = 0; i < size; i++) {
-      out.add(members[i]);
-    }
+  /** Lists this family's series in {@code out}. */
+  void copyMembers(SeriesCopy out) {
+    out.list(members, size);
   }
 
   /** Exposition name: for counters, without the {@code _total} suffix. */

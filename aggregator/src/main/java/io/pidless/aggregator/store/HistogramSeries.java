@@ -28,13 +28,12 @@ final class HistogramSeries extends Series {
   }
 
   @Override
-  SeriesSnapshot capture() {
-    long[] cumulative = new long[buckets.length];
+  void copyValues(SeriesCopy out) {
+    out.add(this, true, 0, count, sum);
     long running = 0;
-    for (int b = 0; b < buckets.length; b++) {
-      running = Saturating.add(running, buckets[b]);
-      cumulative[b] = running;
+    for (long b : buckets) {
+      running = Saturating.add(running, b);
+      out.bucket(running);
     }
-    return new SeriesSnapshot(key, family, createdMillis, true, 0, count, sum, cumulative);
   }
 }

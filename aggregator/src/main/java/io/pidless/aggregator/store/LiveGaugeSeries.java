@@ -31,11 +31,13 @@ final class LiveGaugeSeries extends Series {
     byWriter.remove(writer);
   }
 
+  /** Synchronized, unlike the other types: a closing connection {@linkplain #release releases} its value meanwhile. */
   @Override
-  SeriesSnapshot capture() {
+  synchronized void copyValues(SeriesCopy out) {
     GaugeMode mode = family.mode();
     if (byWriter.isEmpty()) {
-      return new SeriesSnapshot(key, family, createdMillis, mode == GaugeMode.LIVESUM, 0, 0, 0, null);
+      out.add(this, mode == GaugeMode.LIVESUM, 0, 0, 0);
+      return;
     }
     double v = mode == GaugeMode.LIVESUM ? 0 : Double.NaN;
     for (double x : byWriter.values()) {
@@ -45,6 +47,6 @@ final class LiveGaugeSeries extends Series {
         default -> v + x;
       };
     }
-    return new SeriesSnapshot(key, family, createdMillis, true, v, 0, 0, null);
+    out.add(this, true, v, 0, 0);
   }
 }

@@ -14,7 +14,8 @@ abstract class Series {
   final long createdMillis;
   /** Index in its family's members; guarded by the store's family lock. */
   int slot;
-  private boolean retired;
+  /** Set under the series' lock; read without it by {@link #copyTo}, whose values no batch changes meanwhile. */
+  private volatile boolean retired;
 
   Series(SeriesKey key, Family family, long createdMillis) {
     this.key = key;
@@ -36,12 +37,21 @@ abstract class Series {
   /** Refuses every later delta, and returns the final state. */
   final synchronized SeriesSnapshot retire() {
     retired = true;
-    return capture();
+    SeriesCopy last = new SeriesCopy(1);
+    copyValues(last);
+    return last.snapshot(0);
   }
 
-  /** A copy of the series, or null once retired: its successor, if any, speaks for it. */
-  final synchronized SeriesSnapshot snapshot() {
-    return retired ? null : capture();
+  /**
+   * Appends the series' values to {@code out}, or nothing once retired: its successor, if any, speaks
+   * for it. Only while no batch is applied (the store's scrape lock), so, but for live gauges, without
+   * the series' lock: that lock and a record per series drew half the samples of the locked section
+   * (docs/perf/scrape-lock-2026-12-03.md).
+   */
+  final void copyTo(SeriesCopy out) {
+    if (!retired) {
+      copyValues(out);
+    }
   }
 
   /** True while expiry must leave this series alone (a live gauge with an open writer). */
@@ -55,7 +65,8 @@ abstract class Series {
   /** Merges delta {@code i}; true when a value saturated instead of wrapping or reaching infinity. */
   abstract boolean merge(DeltaBuffer batch, int i, long writer);
 
-  abstract SeriesSnapshot capture();
+  /** {@link SeriesCopy#add}s the values, then its {@link SeriesCopy#bucket}s if a histogram. */
+  abstract void copyValues(SeriesCopy out);
 
   static Series create(SeriesKey key, Family family, long createdMillis) {
     return switch (family.type()) {

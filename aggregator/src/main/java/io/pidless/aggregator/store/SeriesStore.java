@@ -11,7 +11,6 @@ import io.pidless.aggregator.stats.Budget;
 import io.pidless.protocol.ErrorCode;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -203,23 +202,27 @@ public final class SeriesStore {
    * that expires after that is left out, and one defined after it has no deltas yet.
    */
   public List<SeriesSnapshot> snapshot() {
+    SeriesCopy copy = new SeriesCopy();
+    copy(copy);
+    return copy.snapshots();
+  }
+
+  /**
+   * What {@link #snapshot} returns, into {@code into} (emptied first), whose arrays a scrape thread
+   * reuses: batches wait only while numbers are copied into them, and nothing per series is allocated.
+   */
+  public void copy(SeriesCopy into) {
     series.cleanUp();
+    into.clear();
+    into.reserve((int) Math.min(seriesCount.get() + 16, Integer.MAX_VALUE - 16));
     scrapeLock.writeLock().lock();
     try {
-      List<Series> members = new ArrayList<>((int) Math.min(seriesCount.get() + 16, Integer.MAX_VALUE));
       synchronized (familyLock) {
         for (Family f : families.values()) {
-          f.copyMembers(members);
+          f.copyMembers(into);
         }
       }
-      List<SeriesSnapshot> out = new ArrayList<>(members.size());
-      for (Series s : members) {
-        SeriesSnapshot snapshot = s.snapshot();
-        if (snapshot != null) {
-          out.add(snapshot);
-        }
-      }
-      return out;
+      into.fill();
     } finally {
       scrapeLock.writeLock().unlock();
     }

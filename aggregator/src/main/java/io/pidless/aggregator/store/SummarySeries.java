@@ -20,7 +20,7 @@ final class SummarySeries extends Series {
   }
 
   @Override
-  SeriesSnapshot capture() {
-    return new SeriesSnapshot(key, family, createdMillis, true, 0, count, sum, null);
+  void copyValues(SeriesCopy out) {
+    out.add(this, true, 0, count, sum);
   }
 }

@@ -32,7 +32,7 @@ final class ValueSeries extends Series {
   }
 
   @Override
-  SeriesSnapshot capture() {
-    return new SeriesSnapshot(key, family, createdMillis, hasValue, value, 0, 0, null);
+  void copyValues(SeriesCopy out) {
+    out.add(this, hasValue, value, 0, 0);
   }
 }

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * concurrently and checked afterwards, so the test's own parsing does not compete with the scrapes.
  * The ACK round trips of one client, for a second before the burst and during it, are printed (p50,
  * p99, max), not asserted: on a shared build machine they measure the machine as much as the
- * aggregator, which the figure without scrapes shows.
+ * aggregator, which the figure without scrapes shows. The figure of record, ACK p99 during the
+ * scrapes beside none, comes from {@code bench/ingest/run.sh --only scrape-acks}.
  */
 class ScrapeLoadIT {
   /** With the probe series, exactly the default --max-series. */

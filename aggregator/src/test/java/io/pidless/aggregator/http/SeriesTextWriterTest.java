@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.pidless.aggregator.store.DefineRequest;
 import io.pidless.aggregator.store.Definition;
 import io.pidless.aggregator.store.DeltaBuffer;
+import io.pidless.aggregator.store.SeriesCopy;
 import io.pidless.aggregator.store.SeriesStore;
 import io.pidless.protocol.GaugeMode;
 import io.pidless.protocol.MetricType;
@@ -38,7 +39,9 @@ class SeriesTextWriterTest {
     store.apply(batch, 1, new ArrayList<>());
     batch.clear();
     TextBuffer out = new TextBuffer(16);
-    SeriesTextWriter.write(store.snapshot(), openMetrics, names, out);
+    SeriesCopy copy = new SeriesCopy();
+    store.copy(copy);
+    SeriesTextWriter.write(copy, openMetrics, names, out);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     out.writeTo(bytes);
     return bytes.toString(StandardCharsets.UTF_8);
@@ -170,7 +173,9 @@ class SeriesTextWriterTest {
     early.define(new DefineRequest(MetricType.SUMMARY.code(), 0, "s", "h", new String[0], new String[0],
         new double[0]));
     TextBuffer out = new TextBuffer(16);
-    SeriesTextWriter.write(early.snapshot(), true, Set.of("s_created"), out);
+    SeriesCopy copy = new SeriesCopy();
+    early.copy(copy);
+    SeriesTextWriter.write(copy, true, Set.of("s_created"), out);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     out.writeTo(bytes);
     assertEquals("# TYPE s summary\n# HELP s h\ns_created 7.050\n", bytes.toString(StandardCharsets.UTF_8));

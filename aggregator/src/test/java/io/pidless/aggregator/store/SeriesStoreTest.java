@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class SeriesStoreTest {
@@ -494,33 +495,40 @@ class SeriesStoreTest {
   @Test
   void snapshotNeverSeesHalfABatch() throws Exception {
     SeriesStore store = store();
-    Definition a = store.define(counter("a_total"));
-    Definition b = store.define(counter("b_total"));
+    int width = 2_000;   // a batch long enough that a copy without the lock lands inside one (checked)
+    int batches = 2_000;
+    DeltaBuffer buf = new DeltaBuffer();
+    for (int i = 0; i < width; i++) {
+      buf.addValue(store.define(counter(i % 2 == 0 ? "a_total" : "b_total", "i", Integer.toString(i))), 1);
+    }
     AtomicBoolean done = new AtomicBoolean();
     ConcurrentLinkedQueue<String> torn = new ConcurrentLinkedQueue<>();
+    AtomicLong copies = new AtomicLong();
     Thread scraper = new Thread(() -> {
-      while (!done.get()) {
-        List<SeriesSnapshot> snap = store.snapshot();
-        double va = snap.stream().filter(s -> s.key().name().equals("a")).findFirst().orElseThrow().value();
-        double vb = snap.stream().filter(s -> s.key().name().equals("b")).findFirst().orElseThrow().value();
-        if (va != vb) {
-          torn.add(va + " != " + vb);
+      SeriesCopy copy = new SeriesCopy();   // reused, as a scrape thread does
+      while (!done.get() && torn.isEmpty()) {
+        store.copy(copy);
+        copies.incrementAndGet();
+        for (int i = 1; i < copy.size(); i++) {
+          if (copy.value(i) != copy.value(0)) {
+            torn.add(copy.key(0) + " " + copy.value(0) + " but " + copy.key(i) + " " + copy.value(i));
+            break;
+          }
         }
       }
     });
     scraper.start();
-    DeltaBuffer buf = new DeltaBuffer();
-    for (int n = 0; n < 20_000; n++) {
-      buf.clear();
-      buf.addValue(a, 1);
-      buf.addValue(b, 1);
+    for (int n = 0; n < batches; n++) {
       store.apply(buf, 1, new ArrayList<>());
     }
     done.set(true);
     scraper.join();
     assertNull(torn.peek(), "a scrape saw a batch half applied");
-    assertEquals(20_000, only(store, "a_total").value());
+    assertTrue(copies.get() > 1, "the scraper must have copied while batches went on");
+    assertEquals((double) batches * width / 2,
+        store.snapshot().stream().filter(s -> s.key().name().equals("a")).mapToDouble(SeriesSnapshot::value).sum());
   }
+
 
   @Test
   void createdTimestampChangesWhenASeriesComesBack() throws Exception {

@@ -21,9 +21,9 @@ import java.util.function.ToDoubleFunction;
  * }</pre>
  */
 public final class BenchMain {
-  private static final Set<String> SCENARIOS = Set.of("ingest", "churn", "scrape", "heap", "restart");
+  private static final Set<String> SCENARIOS = Set.of("ingest", "churn", "scrape", "scrape-acks", "heap", "restart");
   private static final String USAGE = "usage: pidless-bench-ingest [--aggregator-jar PATH] [--aggregator-jvm-opts "
-      + "'-Xmx2g ...'] [--repeats N] [--quick] [--only ingest,churn,scrape,heap,restart]\n"
+      + "'-Xmx2g ...'] [--repeats N] [--quick] [--only ingest,churn,scrape,scrape-acks,heap,restart]\n"
       + "  [--warmup SECONDS] [--duration SECONDS]  (per scenario; default 10 and 10)\n"
       + "  the jar defaults to $PIDLESS_AGGREGATOR_JAR (or -Dpidless.aggregator.jar)";
 
@@ -81,6 +81,9 @@ public final class BenchMain {
     }
     if (only.contains("scrape")) {
       scrape(s, table, details);
+    }
+    if (only.contains("scrape-acks")) {
+      scrapeAcks(s, table, details);
     }
     if (only.contains("heap")) {
       heap(s, table, details);
@@ -161,6 +164,29 @@ public final class BenchMain {
     table.info(String.format("scrape %,d series, max of %d", s.scrapeSeries(), agg.size()),
         String.format("%.1f ms", ms(Stats.max(agg))), String.format("static max %.1f ms", ms(Stats.max(base))), "");
     details.add("scrape ms, every timed scrape: " + list(agg, n -> String.format("%.1f", ms(n))));
+  }
+
+  private static void scrapeAcks(BenchSettings s, SummaryTable table, List<String> details) throws IOException {
+    List<ScrapeAckBenchmark.Run> runs = new ArrayList<>();
+    for (int i = 1; i <= s.repeats(); i++) {
+      ScrapeAckBenchmark.Run r = ScrapeAckBenchmark.run(s);
+      progress("scrape-acks", i, s, String.format("ACK round trip p50/p99/max %.2f/%.2f/%.2f ms during %d bursts of"
+          + " %d scrapes (%d ACKs), %.2f/%.2f/%.2f ms without (%d ACKs); bursts took %s ms; every scrape exact",
+          ms(r.burst().p50()), ms(r.burst().p99()), ms(r.burst().max()), ScrapeAckBenchmark.BURSTS,
+          ScrapeAckBenchmark.SCRAPES, r.burst().count(), ms(r.quiet().p50()), ms(r.quiet().p99()), ms(r.quiet().max()),
+          r.quiet().count(), list(r.burstNanos(), n -> String.format("%.0f", ms(n)))));
+      runs.add(r);
+    }
+    double p99 = median(runs, r -> ms(r.burst().p99()));
+    double quietP99 = median(runs, r -> ms(r.quiet().p99()));
+    String what = String.format("ingest ACK p99 during %d scrapes of %,d series (deploy/ JVM)",
+        ScrapeAckBenchmark.SCRAPES, s.scrapeSeries());
+    table.row(what, String.format("%.2f ms", p99), String.format("no scrapes %.2f ms", quietP99),
+        String.format("%.1fx", p99 / quietP99), "< 10 ms", p99 < 10);
+    table.info("ingest ACK p50 during the scrapes", String.format("%.2f ms", median(runs, r -> ms(r.burst().p50()))),
+        String.format("no scrapes %.2f ms", median(runs, r -> ms(r.quiet().p50()))), "");
+    details.add("ACK p99 ms per run (during scrapes / without): " + list(runs,
+        r -> String.format("%.2f / %.2f", ms(r.burst().p99()), ms(r.quiet().p99()))));
   }
 
   private static void heap(BenchSettings s, SummaryTable table, List<String> details) throws IOException {
