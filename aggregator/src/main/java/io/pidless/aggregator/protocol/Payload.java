@@ -3,6 +3,8 @@ package io.pidless.aggregator.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.pidless.protocol.ErrorCode;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -13,9 +15,21 @@ final class Payload {
   private Payload() {}
 
   static long varint(ByteBuf b, String field) {
+    ByteBuffer view = b.nioBuffer();
+    long value;
+    try {
+      value = varint(view, field);
+    } catch (BufferUnderflowException e) {
+      throw truncated();
+    }
+    b.skipBytes(view.position());
+    return value;
+  }
+
+  static long varint(ByteBuffer b, String field) {
     long value = 0;
     for (int shift = 0; shift < 64; shift += 7) {
-      byte x = b.readByte();
+      byte x = b.get();
       if (shift == 63 && (x & 0xFE) != 0) {
         break;
       }
@@ -32,9 +46,16 @@ final class Payload {
    * Compared unsigned: a varint of 2^63 or more is a negative long, and must not pass as small.
    */
   static int count(ByteBuf b, String field, int minBytes) {
-    long n = varint(b, field);
-    if (Long.compareUnsigned(n, b.readableBytes() / minBytes) > 0) {
-      throw malformed(field + " " + Long.toUnsignedString(n) + " cannot fit in the " + b.readableBytes()
+    return fits(varint(b, field), b.readableBytes(), field, minBytes);
+  }
+
+  static int count(ByteBuffer b, String field, int minBytes) {
+    return fits(varint(b, field), b.remaining(), field, minBytes);
+  }
+
+  private static int fits(long n, int left, String field, int minBytes) {
+    if (Long.compareUnsigned(n, left / minBytes) > 0) {
+      throw malformed(field + " " + Long.toUnsignedString(n) + " cannot fit in the " + left
           + " bytes left in the frame");
     }
     return (int) n;
@@ -52,9 +73,22 @@ final class Payload {
   }
 
   static void expectEnd(ByteBuf b, String frame) {
-    if (b.isReadable()) {
-      throw malformed(frame + " has " + b.readableBytes() + " trailing bytes after its last field");
+    expectEnd(b.readableBytes(), frame);
+  }
+
+  static void expectEnd(ByteBuffer b, String frame) {
+    expectEnd(b.remaining(), frame);
+  }
+
+  private static void expectEnd(int left, String frame) {
+    if (left > 0) {
+      throw malformed(frame + " has " + left + " trailing bytes after its last field");
     }
+  }
+
+  /** A field ran past the end of the frame. */
+  static ProtocolException truncated() {
+    return malformed("frame is truncated: a field runs past the end of the frame");
   }
 
   static ProtocolException malformed(String message) {
