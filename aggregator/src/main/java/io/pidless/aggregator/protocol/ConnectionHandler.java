@@ -106,7 +106,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     } catch (ProtocolException e) {
       violation(e.code(), e.getMessage());
     } catch (IndexOutOfBoundsException e) {
-      violation(ErrorCode.MALFORMED_FRAME, "frame is truncated: a field runs past the end of the frame");
+      ProtocolException truncated = Payload.truncated();
+      violation(truncated.code(), truncated.getMessage());
     } finally {
       frame.release();
     }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.pidless.protocol.ErrorCode;
 import io.pidless.protocol.Varint;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -18,8 +19,21 @@ final class Payload {
     try {
       return Varint.read(b::readByte);
     } catch (Varint.OverflowException e) {
-      throw malformed("varint " + field + " is longer than 64 bits");
+      throw overflow(field);
     }
+  }
+
+  /** The same from a {@link ByteBuffer}; one cut off throws {@link java.nio.BufferUnderflowException}. */
+  static long varint(ByteBuffer b, String field) {
+    try {
+      return Varint.read(b::get);
+    } catch (Varint.OverflowException e) {
+      throw overflow(field);
+    }
+  }
+
+  private static ProtocolException overflow(String field) {
+    return malformed("varint " + field + " is longer than 64 bits");
   }
 
   /**
@@ -27,9 +41,16 @@ final class Payload {
    * Compared unsigned: a varint of 2^63 or more is a negative long, and must not pass as small.
    */
   static int count(ByteBuf b, String field, int minBytes) {
-    long n = varint(b, field);
-    if (Long.compareUnsigned(n, b.readableBytes() / minBytes) > 0) {
-      throw malformed(field + " " + Long.toUnsignedString(n) + " cannot fit in the " + b.readableBytes()
+    return fits(varint(b, field), b.readableBytes(), field, minBytes);
+  }
+
+  static int count(ByteBuffer b, String field, int minBytes) {
+    return fits(varint(b, field), b.remaining(), field, minBytes);
+  }
+
+  private static int fits(long n, int left, String field, int minBytes) {
+    if (Long.compareUnsigned(n, left / minBytes) > 0) {
+      throw malformed(field + " " + Long.toUnsignedString(n) + " cannot fit in the " + left
           + " bytes left in the frame");
     }
     return (int) n;
@@ -47,9 +68,22 @@ final class Payload {
   }
 
   static void expectEnd(ByteBuf b, String frame) {
-    if (b.isReadable()) {
-      throw malformed(frame + " has " + b.readableBytes() + " trailing bytes after its last field");
+    expectEnd(b.readableBytes(), frame);
+  }
+
+  static void expectEnd(ByteBuffer b, String frame) {
+    expectEnd(b.remaining(), frame);
+  }
+
+  private static void expectEnd(int left, String frame) {
+    if (left > 0) {
+      throw malformed(frame + " has " + left + " trailing bytes after its last field");
     }
+  }
+
+  /** A field ran past the end of the frame. */
+  static ProtocolException truncated() {
+    return malformed("frame is truncated: a field runs past the end of the frame");
   }
 
   static ProtocolException malformed(String message) {
