@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -82,22 +83,25 @@ public final class AggregatorProcess implements AutoCloseable {
   }
 
   private void awaitReady() throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (System.nanoTime() < deadline) {
-      Matcher m = READY.matcher(output());
-      if (m.find() && Files.exists(Path.of(m.group(1)))) {
-        socket = Path.of(m.group(1));
-        port = Integer.parseInt(m.group(2));
-        return;
-      }
-      if (!process.isAlive()) {
-        throw new AssertionError("aggregator exited " + process.exitValue() + " before it served: " + command
-            + "\n" + output());
-      }
-      Thread.sleep(20);
+    String said = Await.awaitValue("the aggregator to log that it listens, with its socket file in place: " + command,
+        Duration.ofSeconds(WAIT_SECONDS), this::outputWhileAlive, out -> {
+          Matcher m = READY.matcher(out);
+          return m.find() && Files.exists(Path.of(m.group(1)));
+        });
+    Matcher m = READY.matcher(said);
+    m.find();
+    socket = Path.of(m.group(1));
+    port = Integer.parseInt(m.group(2));
+  }
+
+  /** What it printed so far; fails with it if the process has exited. */
+  private String outputWhileAlive() throws IOException {
+    boolean alive = process.isAlive();
+    String out = output();
+    if (!alive) {
+      throw new AssertionError("aggregator exited " + process.exitValue() + " before it served: " + command + "\n" + out);
     }
-    throw new AssertionError("aggregator did not log that it listens, with its socket file in place, within "
-        + WAIT_SECONDS + " s: " + command + "\n" + output());
+    return out;
   }
 
   /** The HTTP port; only once {@link #start started}. */
