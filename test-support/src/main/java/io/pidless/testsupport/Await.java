@@ -18,15 +18,19 @@ import java.util.function.Predicate;
 public final class Await {
   /** Ample for anything a test waits for on a loaded 2-core machine; a longer wait is a hang. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
-  private static final long FIRST_PAUSE_MILLIS = 10;
-  private static final long LONGEST_PAUSE_MILLIS = 100;
+  private static final long FIRST_PAUSE_MILLIS = 5;
+  /**
+   * Short enough that a wait ends within 20 ms of its condition: bench/ingest times an aggregator's
+   * start to serving through {@link AggregatorProcess#start}, which waits with this.
+   */
+  private static final long LONGEST_PAUSE_MILLIS = 20;
 
   private Await() {}
 
-  /** Reads a value; may fail as the thing it reads fails (a scrape, a query). */
+  /** Reads a value; may fail as the thing it reads fails (a scrape, a query), or be interrupted. */
   @FunctionalInterface
   public interface Probe<T, E extends Exception> {
-    T get() throws E;
+    T get() throws E, InterruptedException;
   }
 
   /** {@link #awaitValue(String, Duration, Probe, Predicate)} for at most {@link #DEFAULT_TIMEOUT}. */
@@ -36,7 +40,7 @@ public final class Await {
   }
 
   /**
-   * Reads {@code probe} until its value satisfies {@code until}, pausing 10 ms at first and up to 100 ms
+   * Reads {@code probe} until its value satisfies {@code until}, pausing 5 ms at first and up to 20 ms
    * between reads, and returns that value; fails with {@code what} and the last value once
    * {@code timeout} has passed. A probe that throws ends the wait with its exception.
    */

@@ -92,6 +92,15 @@ class ConnectionHandlerTest {
     w.define(id, MetricType.COUNTER, null, name, "help", NONE, NONE, null);
   }
 
+  /** Defines counters {@code c1_total} to {@code c<n>_total} as ids 1 to {@code n}, in one read. */
+  private static void defineCounters(EmbeddedChannel ch, int n) {
+    send(ch, w -> {
+      for (int id = 1; id <= n; id++) {
+        counter(w, id, "c" + id + "_total");
+      }
+    });
+  }
+
   private static void batch(FrameWriter w, long seq, int id, double value) {
     w.beginFrame(FrameType.BATCH).varint(seq).varint(1).varint(id).f64(value).endFrame();
   }
@@ -313,11 +322,7 @@ class ConnectionHandlerTest {
   void idsBeyondMaxIdsPerConnectionAreRefusedAndClose() throws IOException {
     maxIdsPerConnection = 2;
     EmbeddedChannel ch = helloed(newSession(1));
-    send(ch, w -> {
-      counter(w, 1, "a_total");
-      counter(w, 2, "b_total");
-      counter(w, 3, "c_total");
-    });
+    defineCounters(ch, 3);
     ServerFrame.Error e = onlyError(ch, ErrorCode.TOO_MANY_SERIES_IDS);
     assertTrue(e.message().contains("--max-ids-per-connection"), e.message());
     assertFalse(ch.isOpen());
@@ -328,15 +333,9 @@ class ConnectionHandlerTest {
   void idsBeyondTheBudgetOfAllConnectionsAreAMemoryLimit() throws IOException {
     ids = new Budget(3);
     EmbeddedChannel holder = helloed(newSession(1));
-    send(holder, w -> {
-      counter(w, 1, "a_total");
-      counter(w, 2, "b_total");
-    });
+    defineCounters(holder, 2);
     EmbeddedChannel other = helloed(newSession(2));
-    send(other, w -> {
-      counter(w, 1, "a_total");
-      counter(w, 2, "b_total");
-    });
+    defineCounters(other, 2);
     ServerFrame.Error e = onlyError(other, ErrorCode.MEMORY_LIMIT);
     assertTrue(e.message().contains("--max-ids"), e.message());
     assertFalse(other.isOpen());
