@@ -143,6 +143,13 @@ class ConnectionHandlerTest {
     return e;
   }
 
+  /** Asserts {@code ch} was answered only an ERROR {@code code} whose message names {@code mentions}, and closed. */
+  private static void closedWith(EmbeddedChannel ch, ErrorCode code, String mentions) throws IOException {
+    ServerFrame.Error e = onlyError(ch, code);
+    assertTrue(e.message().contains(mentions), e.message());
+    assertFalse(ch.isOpen(), code + " closes the connection");
+  }
+
   /** A connection that said HELLO on {@code session} and was answered HELLO_OK. */
   private EmbeddedChannel helloed(byte[] session) throws IOException {
     EmbeddedChannel ch = connect();
@@ -303,9 +310,7 @@ class ConnectionHandlerTest {
     EmbeddedChannel a = connect();
     EmbeddedChannel b = connect();
     EmbeddedChannel refused = connect();
-    ServerFrame.Error e = onlyError(refused, ErrorCode.CONNECTION_LIMIT);
-    assertTrue(e.message().contains("--max-connections"), e.message());
-    assertFalse(refused.isOpen());
+    closedWith(refused, ErrorCode.CONNECTION_LIMIT, "--max-connections");
     assertTrue(a.isOpen() && b.isOpen());
     a.close();
     EmbeddedChannel c = connect();
@@ -323,9 +328,7 @@ class ConnectionHandlerTest {
     maxIdsPerConnection = 2;
     EmbeddedChannel ch = helloed(newSession(1));
     defineCounters(ch, 3);
-    ServerFrame.Error e = onlyError(ch, ErrorCode.TOO_MANY_SERIES_IDS);
-    assertTrue(e.message().contains("--max-ids-per-connection"), e.message());
-    assertFalse(ch.isOpen());
+    closedWith(ch, ErrorCode.TOO_MANY_SERIES_IDS, "--max-ids-per-connection");
     assertEquals(0, ids.used(), "every id it bound is given back with its close");
   }
 
@@ -336,9 +339,7 @@ class ConnectionHandlerTest {
     defineCounters(holder, 2);
     EmbeddedChannel other = helloed(newSession(2));
     defineCounters(other, 2);
-    ServerFrame.Error e = onlyError(other, ErrorCode.MEMORY_LIMIT);
-    assertTrue(e.message().contains("--max-ids"), e.message());
-    assertFalse(other.isOpen());
+    closedWith(other, ErrorCode.MEMORY_LIMIT, "--max-ids");
     assertEquals(2, ids.used(), "the refused connection gave back the one it bound");
     holder.close();
     assertEquals(0, ids.used());
