@@ -23,6 +23,8 @@ import time
 import unittest
 import urllib.request
 
+from waiting import await_value
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 JAR = os.environ.get("PIDLESS_AGGREGATOR_JAR") or os.path.join(
     REPO, "aggregator", "target", "pidless-aggregator.jar")
@@ -130,13 +132,9 @@ class Aggregator:
                 if sample == name and wanted <= key}
 
     def wait_for(self, name: str, expected: float, timeout: float = 30.0, **labels):
-        """Scrapes until the sample equals ``expected``; returns the last value seen."""
-        deadline = time.monotonic() + timeout
-        while True:
-            got = self.value(name, **labels)
-            if got == expected or time.monotonic() > deadline:
-                return got
-            time.sleep(0.05)
+        """Scrapes until the sample equals ``expected`` and returns it; fails after ``timeout`` seconds."""
+        return await_value("%s%s == %r" % (name, labels or "", expected),
+                           lambda: self.value(name, **labels), lambda got: got == expected, timeout)
 
     def signal(self, signum: int) -> None:
         self.proc.send_signal(signum)

@@ -18,6 +18,7 @@ from pidless.series import Series
 from pidless.values import CounterValue
 
 from aggregator import PATIENCE, REPO, AggregatorTestCase
+from waiting import await_value
 
 
 class DeliveryTestCase(AggregatorTestCase):
@@ -241,10 +242,9 @@ class SessionLimitTest(DeliveryTestCase):
         flusher = threading.Thread(target=lambda: result.append(delivery.flush(timeout=PATIENCE, retry=True)))
         with self.assertLogs("pidless", logging.WARNING) as logs:
             flusher.start()
-            deadline = time.monotonic() + PATIENCE
-            while not self.agg.value("pidless_protocol_errors_total", code="session_limit") \
-                    and time.monotonic() < deadline:
-                time.sleep(0.05)
+            await_value("the flush refused a session",
+                        lambda: self.agg.value("pidless_protocol_errors_total", code="session_limit"),
+                        bool, PATIENCE)
             holder.close()  # settled nothing: forgotten at once, and the place is free
             flusher.join(PATIENCE)
         self.assertEqual(result, [True])

@@ -15,7 +15,6 @@ import glob
 import logging
 import multiprocessing
 import signal
-import time
 import unittest
 
 import pidless
@@ -26,6 +25,7 @@ from pidless.series import Series
 from pidless.values import CounterValue
 
 from aggregator import PATIENCE, AggregatorTestCase
+from waiting import await_value
 
 SENT = pidless.Counter("rs_sent_total", "Increments per worker", ["worker"])
 LIVE = pidless.Gauge("rs_live", "Each worker's current value (livesum)")
@@ -71,20 +71,21 @@ class Worker:
         self._conn.close()
 
 
+def _thread_states(pid: int) -> list:
+    """The state letter of each thread of ``pid`` (T: stopped); a thread that ended is left out."""
+    states = []
+    for stat in glob.glob("/proc/%d/task/*/stat" % pid):
+        try:
+            with open(stat) as f:
+                states.append(f.read().rsplit(")", 1)[1].split()[0])
+        except OSError:
+            continue
+    return states
+
+
 def _wait_stopped(pid: int) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        states = []
-        for stat in glob.glob("/proc/%d/task/*/stat" % pid):
-            try:
-                with open(stat) as f:
-                    states.append(f.read().rsplit(")", 1)[1].split()[0])
-            except OSError:
-                continue
-        if states and all(s in ("T", "t") for s in states):
-            return
-        time.sleep(0.01)
-    raise AssertionError("aggregator %d did not stop" % pid)
+    await_value("aggregator %d stopped" % pid, lambda: _thread_states(pid),
+                lambda states: states and all(s in ("T", "t") for s in states))
 
 
 class RestartTest(AggregatorTestCase):

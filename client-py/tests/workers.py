@@ -20,6 +20,7 @@ import tempfile
 import time
 
 import pidless
+from waiting import await_value
 
 TASKS = pidless.Counter("wk_tasks_total", "Tasks", ["kind", "ending"])
 ROWS = pidless.Counter("wk_rows_total", "Rows", ["kind", "ending"])
@@ -79,12 +80,8 @@ def _exit_code(status: int) -> int:
 
 
 def _wait_ready(ready_dir: str, count: int) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while len(os.listdir(ready_dir)) < count:
-        if time.monotonic() > deadline:
-            raise RuntimeError("only %d of %d SIGTERM workers got ready"
-                               % (len(os.listdir(ready_dir)), count))
-        time.sleep(0.02)
+    await_value("%d SIGTERM workers ready" % count, lambda: len(os.listdir(ready_dir)),
+                lambda ready: ready >= count, TIMEOUT)
 
 
 def main() -> int:

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pidless.protocol.GaugeMode;
 import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Await;
 import io.pidless.testsupport.Scrape;
 import io.pidless.testsupport.TempSocketDir;
 import java.io.IOException;
@@ -101,17 +102,12 @@ class AggregatorIT {
     for (int c = 0; c < CLIENTS; c += 2) {
       done.get(c).get(60, TimeUnit.SECONDS);
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    Scrape s = agg.scrape();
-    while (s.value(applied) < appliedBefore + n && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      s = agg.scrape();
-    }
-    assertEquals(appliedBefore + n, s.value(applied), "every batch acknowledged in 10 s");
+    assertEquals(appliedBefore + n, Await.awaitValue("every batch acknowledged", () -> agg.scrape().value(applied),
+        v -> v >= appliedBefore + n));
     // A scrape snapshots the series before it reads the self-metrics, and a batch is counted as
     // acknowledged only once applied; so the scrape that saw every ACK may miss the last batches,
     // and only one begun after it is sure to see them all.
-    s = agg.scrape();
+    Scrape s = agg.scrape();
     for (int st = 0; st < STAGES.length; st++) {
       assertEquals(n * (st + 1), s.value("it_records_total{stage=\"" + STAGES[st] + "\"}"));
     }
@@ -126,12 +122,9 @@ class AggregatorIT {
     assertEquals(CLIENTS * (BATCHES / 2 * 2.0 - BATCHES / 2), s.value("it_inflight"));
     assertEquals((CLIENTS - 1) * 1000 + BATCHES, s.value("it_peak"));
     assertEquals(-((CLIENTS - 1) * 1000 + BATCHES), s.value("it_low"));
-    while (s.value("it_workers") != CLIENTS / 2.0 && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      s = agg.scrape();
-    }
-    assertEquals(CLIENTS / 2.0, s.value("it_workers"), "only the clients still connected count, once their"
-        + " closed connections are processed");
+    // Only the clients still connected count, once their closed connections are processed.
+    Await.awaitValue("it_workers of the clients still connected", () -> agg.scrape().value("it_workers"),
+        v -> v == CLIENTS / 2.0);
     java.util.Set<String> expected = new java.util.TreeSet<>(List.of("it_parse_seconds_bucket{le=\"0.01\"}",
         "it_parse_seconds_bucket{le=\"0.1\"}", "it_parse_seconds_bucket{le=\"1.0\"}",
         "it_parse_seconds_bucket{le=\"+Inf\"}", "it_parse_seconds_count", "it_parse_seconds_sum",

@@ -10,6 +10,7 @@ import io.pidless.protocol.Protocol;
 import io.pidless.protocol.ServerFrame;
 import io.pidless.testsupport.AggregatorCommand;
 import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Await;
 import io.pidless.testsupport.Scrape;
 import io.pidless.testsupport.TempSocketDir;
 import java.io.EOFException;
@@ -137,16 +138,9 @@ class LifecycleIT {
         c.counter(1, "idle_total").add(1, 1, 5).sendAndAck(1);
         double created = p.scrape().value("idle_created");
         assertEquals(5.0, p.scrape().value("idle_total"));
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        Scrape gone = p.scrape();
-        while ((gone.has("idle_total") || gone.value("pidless_series_expired_total") == 0)
-            && System.nanoTime() < deadline) {
-          Thread.sleep(100);
-          gone = p.scrape();
-        }
-        assertFalse(gone.has("idle_total"), "expired after --ttl without writes");
+        Scrape gone = Await.awaitValue("idle_total expired after --ttl without writes", p::scrape,
+            s -> !s.has("idle_total") && s.value("pidless_series_expired_total") > 0);
         assertEquals(1.0, gone.value("pidless_series_expired_total"));
-        Thread.sleep(10);
         c.add(2, 1, 2).sendAndAck(2);
         Scrape back = p.scrape();
         assertEquals(2.0, back.value("idle_total"), "a delta after expiry starts a fresh series");

@@ -11,9 +11,11 @@ import io.pidless.protocol.MetricType;
 import io.pidless.protocol.ServerFrame;
 import io.pidless.testsupport.AggregatorCommand;
 import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Await;
 import io.pidless.testsupport.Scrape;
 import io.pidless.testsupport.TempSocketDir;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -161,11 +163,8 @@ class MemoryBudgetIT {
       } catch (IOException closed) {
         assertTrue(closed.getMessage().contains("Broken pipe") || closed.getMessage().contains("reset"), closed.toString());
       }
-      long deadline = System.nanoTime() + 20_000_000_000L;
-      while (p.scrape().value("pidless_protocol_errors_total{code=\"unread_answers\"}") == 0
-          && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
+      Await.awaitValue("the deaf client closed as unread_answers", Duration.ofSeconds(20),
+          () -> p.scrape().value("pidless_protocol_errors_total{code=\"unread_answers\"}"), v -> v > 0);
       good.add(2, 1, 2).sendAndAck(2);
       Scrape s = p.scrape();
       assertEquals(1.0, s.value("pidless_protocol_errors_total{code=\"unread_answers\"}"));

@@ -1,5 +1,6 @@
 package io.pidless.aggregator;
 
+import io.pidless.testsupport.Await;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -69,21 +70,23 @@ final class PrometheusReceiver implements AutoCloseable {
         "--web.enable-remote-write-receiver", "--log.level=warn")
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("log").toFile()))
         .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new AssertionError("prometheus exited " + process.exitValue() + ": " + log());
-      }
-      try {
-        if (get("/-/ready").statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(50);
+    try {
+      Await.awaitTrue("prometheus ready on 127.0.0.1:" + port, Duration.ofSeconds(30), this::ready);
+    } catch (AssertionError notReady) {
+      throw new AssertionError(notReady.getMessage() + "; its log: " + log(), notReady);
     }
-    throw new AssertionError("prometheus was not ready within 30 s: " + log());
+  }
+
+  /** Whether it answers {@code /-/ready}; fails, with its log, if it exited. */
+  private boolean ready() throws IOException, InterruptedException {
+    if (!process.isAlive()) {
+      throw new AssertionError("prometheus exited " + process.exitValue() + ": " + log());
+    }
+    try {
+      return get("/-/ready").statusCode() == 200;
+    } catch (IOException notYet) {
+      return false;   // not listening yet
+    }
   }
 
   /** Stops Prometheus gracefully (its WAL keeps what it received); {@link #restart} brings it back. */
@@ -108,15 +111,9 @@ final class PrometheusReceiver implements AutoCloseable {
     return values;
   }
 
-  /** Polls {@code promql} until it answers {@code expected}, for at most 15 s; returns the last answer. */
+  /** Polls {@code promql} until it answers {@code expected}, for at most 15 s; returns that answer. */
   List<Double> awaitQuery(String promql, List<Double> expected) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    List<Double> last = query(promql);
-    while (!last.equals(expected) && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-      last = query(promql);
-    }
-    return last;
+    return Await.awaitValue(promql + " = " + expected, Duration.ofSeconds(15), () -> query(promql), expected::equals);
   }
 
   String log() throws IOException {

@@ -9,9 +9,11 @@ import io.pidless.protocol.Protocol;
 import io.pidless.protocol.ServerFrame;
 import io.pidless.testsupport.AggregatorCommand;
 import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Await;
 import io.pidless.testsupport.Scrape;
 import io.pidless.testsupport.TempSocketDir;
 import java.io.IOException;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -95,12 +97,7 @@ class SessionPressureIT {
    * returns how many it holds.
    */
   private static double awaitSessions(AggregatorProcess p, double n) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    double held = p.scrape().value("pidless_sessions");
-    while (held != n && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-      held = p.scrape().value("pidless_sessions");
-    }
-    return held;
+    return Await.awaitValue(n + " sessions remembered", Duration.ofSeconds(5),
+        () -> p.scrape().value("pidless_sessions"), held -> held == n);
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,11 +48,8 @@ class IdleCloseIT {
       Counter jobs = Counter.build("idle_jobs_total", "Jobs.").register(client);
       jobs.inc(3);
       assertTrue(client.flush(WAIT));
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (aggregator.scrape().value(IDLE_CLOSES) < 1) {
-        assertTrue(System.nanoTime() < deadline, "the aggregator did not close the idle connection");
-        Thread.sleep(100);
-      }
+      Await.awaitValue("the aggregator closed the idle connection", WAIT,
+          () -> aggregator.scrape().value(IDLE_CLOSES), v -> v >= 1);
       jobs.inc(4);
       assertTrue(client.flush(WAIT));
       assertEquals(7.0, aggregator.scrape().value("idle_jobs_total"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Await;
 import io.pidless.testsupport.Scrape;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -55,19 +56,14 @@ class ReconnectIT {
       idle.inc(1);
       busy.inc(1);
       assertTrue(client.flush(WAIT));
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      Scrape s = aggregator.scrape();
-      while (s.value("pidless_series_expired_total") < 2 && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-        s = aggregator.scrape();
-      }
-      assertEquals(2.0, s.value("pidless_series_expired_total"), "both idled out after --ttl 1s");
+      assertEquals(2.0, Await.awaitValue("both idled out after --ttl 1s", WAIT,
+          () -> aggregator.scrape().value("pidless_series_expired_total"), v -> v >= 2));
 
       proxy.dropNextAnswerAndCut();
       busy.inc(2);
       client.flush(WAIT);
       assertTrue(client.flush(WAIT), "delivered after reconnecting");
-      s = aggregator.scrape();
+      Scrape s = aggregator.scrape();
       assertEquals(2, proxy.connections());
       assertEquals(2.0, s.value("busy_total"), "the series with a delta came back with it, once");
       assertFalse(s.has("idle_total"), "a series with nothing to send is not defined again");

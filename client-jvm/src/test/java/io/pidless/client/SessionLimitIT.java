@@ -7,6 +7,7 @@ import io.pidless.protocol.FrameReader;
 import io.pidless.protocol.FrameWriter;
 import io.pidless.protocol.ServerFrame;
 import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Await;
 import io.pidless.testsupport.TempSocketDir;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -38,11 +39,8 @@ class SessionLimitIT {
       assertTrue(new FrameReader(holder).read() instanceof ServerFrame.HelloOk, "the table's one place is taken");
       Counter.build("sl_waited_total", "Waited for a place.").register(client).inc(3);
       CompletableFuture<Boolean> flushed = CompletableFuture.supplyAsync(() -> client.flush(Duration.ofSeconds(30)));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (agg.scrape().value("pidless_protocol_errors_total{code=\"session_limit\"}") == 0
-          && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      Await.awaitValue("the client refused a session", Duration.ofSeconds(20),
+          () -> agg.scrape().value("pidless_protocol_errors_total{code=\"session_limit\"}"), v -> v > 0);
       holder.close();   // it settled nothing: forgotten at once, and the place is free
       assertTrue(flushed.get(40, TimeUnit.SECONDS));
       assertEquals(3.0, agg.scrape().value("sl_waited_total"));

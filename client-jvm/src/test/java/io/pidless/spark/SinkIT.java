@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Await;
 import io.pidless.testsupport.Scrape;
 import java.io.IOException;
 import java.net.URI;
@@ -325,12 +326,8 @@ class SinkIT {
 
   /** Waits (60 s at most) until only the driver's connection is open: the executors flushed and exited. */
   private void awaitExecutorsGone() throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (aggregator.scrape().value("pidless_connections_open") != 1.0) {
-      assertTrue(System.nanoTime() < deadline, "executors still connected 60 s after stop(): "
-          + aggregator.scrape().value("pidless_connections_open"));
-      Thread.sleep(200);
-    }
+    Await.awaitValue("only the driver connected after stop()", Duration.ofSeconds(60),
+        () -> aggregator.scrape().value("pidless_connections_open"), v -> v == 1.0);
   }
 
   /** What a Prometheus scraping Spark's two servlets would store: every series line they serve. */

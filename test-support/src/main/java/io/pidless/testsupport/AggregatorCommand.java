@@ -30,13 +30,16 @@ public final class AggregatorCommand {
       "-XX:MaxDirectMemorySize=32m", "-XX:+ExitOnOutOfMemoryError");
 
   private final List<String> runAs;
+  /** The jar to run; null: {@link AggregatorJar#path()}, resolved when the command runs. */
+  private final Path jar;
   private final List<String> jvmOptions;
   private final List<String> flags;
   private final Map<String, String> env;
 
-  private AggregatorCommand(List<String> runAs, List<String> jvmOptions, List<String> flags,
+  private AggregatorCommand(List<String> runAs, Path jar, List<String> jvmOptions, List<String> flags,
       Map<String, String> env) {
     this.runAs = List.copyOf(runAs);
+    this.jar = jar;
     this.jvmOptions = List.copyOf(jvmOptions);
     this.flags = List.copyOf(flags);
     this.env = Map.copyOf(env);
@@ -44,14 +47,14 @@ public final class AggregatorCommand {
 
   /** The jar with these flags only, e.g. {@code --help}. */
   public static AggregatorCommand flags(String... flags) {
-    return new AggregatorCommand(List.of(), DEFAULT_JVM_OPTIONS, List.of(flags), Map.of());
+    return new AggregatorCommand(List.of(), null, DEFAULT_JVM_OPTIONS, List.of(flags), Map.of());
   }
 
   /** The jar on {@code socket} and a free loopback HTTP port, then {@code flags}. */
   public static AggregatorCommand on(Path socket, String... flags) {
     List<String> all = new ArrayList<>(List.of("--socket", socket.toString(), "--listen", "127.0.0.1:0"));
     all.addAll(List.of(flags));
-    return new AggregatorCommand(List.of(), DEFAULT_JVM_OPTIONS, all, Map.of());
+    return new AggregatorCommand(List.of(), null, DEFAULT_JVM_OPTIONS, all, Map.of());
   }
 
   /** The same command under {@link #DEPLOY_JVM_OPTIONS}. */
@@ -61,12 +64,17 @@ public final class AggregatorCommand {
 
   /** The JVM options before {@code -jar}, instead of the default {@code -Xmx256m}. */
   public AggregatorCommand jvmOptions(List<String> options) {
-    return new AggregatorCommand(runAs, options, flags, env);
+    return new AggregatorCommand(runAs, jar, options, flags, env);
+  }
+
+  /** Runs {@code jar} instead of the one {@link AggregatorJar#path()} finds: e.g. a benchmark's, given on its command line. */
+  public AggregatorCommand jar(Path jar) {
+    return new AggregatorCommand(runAs, jar, jvmOptions, flags, env);
   }
 
   /** Variables to set for the aggregator; this JVM's own {@code PIDLESS_*} and JVM option variables are dropped either way. */
   public AggregatorCommand env(Map<String, String> variables) {
-    return new AggregatorCommand(runAs, jvmOptions, flags, variables);
+    return new AggregatorCommand(runAs, jar, jvmOptions, flags, variables);
   }
 
   /**
@@ -75,7 +83,7 @@ public final class AggregatorCommand {
    */
   public AggregatorCommand asUser(int uid, int gid) {
     return new AggregatorCommand(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups"),
-        jvmOptions, flags, env);
+        jar, jvmOptions, flags, env);
   }
 
   /** The command line, resolving the jar now. */
@@ -84,7 +92,7 @@ public final class AggregatorCommand {
     line.add(AggregatorJar.javaBin());
     line.addAll(jvmOptions);
     line.add("-jar");
-    line.add(AggregatorJar.path().toString());
+    line.add((jar == null ? AggregatorJar.path() : jar).toString());
     line.addAll(flags);
     return line;
   }

@@ -4,15 +4,18 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The real aggregator jar as its own process, as a user or a deployment runs it. What it prints
  * (stdout and stderr) goes to a temp file, so a failing test can show what the aggregator said; every
- * wait is bounded, and closing kills the process if it still runs.
+ * wait is bounded, and closing kills the process if it still runs, as does this JVM's exit (a test run
+ * or a benchmark stopped by Ctrl-C leaves no aggregator behind).
  *
  * <pre>{@code
  * try (TempSocketDir dir = new TempSocketDir();
@@ -34,11 +37,14 @@ public final class AggregatorProcess implements AutoCloseable {
   private int port = -1;
   /** Deleted on close, when {@link #startOnTempSocket} made it. */
   private TempSocketDir ownDir;
+  private final Thread killOnExit;
 
   private AggregatorProcess(AggregatorCommand command, Process process, Path log) {
     this.command = command;
     this.process = process;
     this.log = log;
+    this.killOnExit = new Thread(this::kill, "kill-aggregator-" + process.pid());
+    Runtime.getRuntime().addShutdownHook(killOnExit);
   }
 
   /** Starts {@code command} and does not wait: for a run meant to exit, e.g. on a bad flag. */
@@ -70,9 +76,18 @@ public final class AggregatorProcess implements AutoCloseable {
    * for a test that puts nothing but the socket there.
    */
   public static AggregatorProcess startOnTempSocket(String... flags) throws IOException, InterruptedException {
+    return startOnTempSocket(c -> c, flags);
+  }
+
+  /**
+   * As {@link #startOnTempSocket(String...)}, the command changed by {@code tune}, e.g. to another jar
+   * or JVM options: {@code startOnTempSocket(c -> c.jar(jar).jvmOptions(List.of("-Xmx2g")), "--ttl", "1s")}.
+   */
+  public static AggregatorProcess startOnTempSocket(UnaryOperator<AggregatorCommand> tune, String... flags)
+      throws IOException, InterruptedException {
     TempSocketDir dir = new TempSocketDir();
     try {
-      AggregatorProcess p = start(dir.socket(), flags);
+      AggregatorProcess p = start(tune.apply(AggregatorCommand.on(dir.socket(), flags)));
       p.ownDir = dir;
       return p;
     } catch (AssertionError | IOException | InterruptedException e) {
@@ -82,22 +97,25 @@ public final class AggregatorProcess implements AutoCloseable {
   }
 
   private void awaitReady() throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (System.nanoTime() < deadline) {
-      Matcher m = READY.matcher(output());
-      if (m.find() && Files.exists(Path.of(m.group(1)))) {
-        socket = Path.of(m.group(1));
-        port = Integer.parseInt(m.group(2));
-        return;
-      }
-      if (!process.isAlive()) {
-        throw new AssertionError("aggregator exited " + process.exitValue() + " before it served: " + command
-            + "\n" + output());
-      }
-      Thread.sleep(20);
+    String said = Await.awaitValue("the aggregator to log that it listens, with its socket file in place: " + command,
+        Duration.ofSeconds(WAIT_SECONDS), this::outputWhileAlive, out -> {
+          Matcher m = READY.matcher(out);
+          return m.find() && Files.exists(Path.of(m.group(1)));
+        });
+    Matcher m = READY.matcher(said);
+    m.find();
+    socket = Path.of(m.group(1));
+    port = Integer.parseInt(m.group(2));
+  }
+
+  /** What it printed so far; fails with it if the process has exited. */
+  private String outputWhileAlive() throws IOException {
+    boolean alive = process.isAlive();
+    String out = output();
+    if (!alive) {
+      throw new AssertionError("aggregator exited " + process.exitValue() + " before it served: " + command + "\n" + out);
     }
-    throw new AssertionError("aggregator did not log that it listens, with its socket file in place, within "
-        + WAIT_SECONDS + " s: " + command + "\n" + output());
+    return out;
   }
 
   /** The HTTP port; only once {@link #start started}. */
@@ -143,6 +161,14 @@ public final class AggregatorProcess implements AutoCloseable {
     return waitFor();
   }
 
+  /** SIGTERM, and fails, with what it printed, unless it exits 0 (a clean stop) within 30 s. */
+  public void stopCleanly() throws IOException, InterruptedException {
+    int code = stop();
+    if (code != 0) {
+      throw new AssertionError("aggregator exited " + code + " after SIGTERM: " + command + "\n" + output());
+    }
+  }
+
   /** SIGKILL, as a crash or the OOM killer would end it: nothing is saved. */
   public void crash() {
     kill();
@@ -165,6 +191,11 @@ public final class AggregatorProcess implements AutoCloseable {
   public void close() throws IOException {
     if (process.isAlive()) {
       kill();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(killOnExit);
+    } catch (IllegalStateException exiting) {
+      // this JVM is exiting: the hook runs anyway, and finds the process gone
     }
     Files.deleteIfExists(log);
     if (ownDir != null) {

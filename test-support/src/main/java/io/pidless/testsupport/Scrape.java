@@ -49,6 +49,11 @@ public final class Scrape {
     return new Scrape(body, contentType);
   }
 
+  /** Parses text already fetched, e.g. by a client that times its requests; its {@link #contentType} is empty. */
+  public static Scrape parse(String body) {
+    return new Scrape(body, "");
+  }
+
   /** GET {@code /metrics} as a plain client does: no Accept header, no gzip. */
   public static Scrape of(int port) throws IOException, InterruptedException {
     return of(port, "", null, false);
@@ -121,6 +126,12 @@ public final class Scrape {
 
   public String body() {
     return body;
+  }
+
+  /** The exposition, for a failure message: its first 4,000 characters. */
+  @Override
+  public String toString() {
+    return body.length() <= 4000 ? body : body.substring(0, 4000) + "\n... (" + body.length() + " characters)";
   }
 
   /** The response's Content-Type; empty for an exposition parsed from text. */

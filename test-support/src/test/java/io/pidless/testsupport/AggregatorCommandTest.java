@@ -50,6 +50,14 @@ class AggregatorCommandTest {
   }
 
   @Test
+  void aGivenJarIsRunInsteadOfTheOneFound() {
+    Path socket = Path.of("/tmp/pl1/p.sock");
+    Path other = Path.of("/opt/bench/pidless-aggregator.jar");
+    assertEquals(List.of(AggregatorJar.javaBin(), "-Xmx2g", "-jar", other.toString(), "--socket", socket.toString(),
+        "--listen", "127.0.0.1:0"), AggregatorCommand.on(socket).jar(other).jvmOptions(List.of("-Xmx2g")).line());
+  }
+
+  @Test
   void deployedRunsUnderTheJvmOptionsOfDeploySystemdPidlessEnv() {
     Path socket = Path.of("/tmp/pl1/p.sock");
     assertEquals(List.of(AggregatorJar.javaBin(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:MaxDirectMemorySize=32m",

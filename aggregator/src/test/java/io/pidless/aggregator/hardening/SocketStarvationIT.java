@@ -10,6 +10,7 @@ import io.pidless.protocol.GaugeMode;
 import io.pidless.protocol.ServerFrame;
 import io.pidless.testsupport.AggregatorCommand;
 import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Await;
 import io.pidless.testsupport.Scrape;
 import io.pidless.testsupport.TempSocketDir;
 import java.net.StandardProtocolFamily;
@@ -19,6 +20,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
@@ -34,11 +36,14 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class SocketStarvationIT {
   private static final String[] TIMEOUTS = {"--frame-timeout", "1s", "--idle-timeout", "2s"};
+  private static final String FRAME_TIMEOUTS = "pidless_protocol_errors_total{code=\"frame_timeout\"}";
+  private static final String IDLE_CLOSES = "pidless_connections_closed_total{reason=\"idle_timeout\"}";
 
   @Test
   void halfSentFramesAndSilentConnectionsAreClosedAfterTheFrameTimeout() throws Exception {
     try (TempSocketDir dir = new TempSocketDir();
-        AggregatorProcess agg = AggregatorProcess.start(AggregatorCommand.on(dir.socket(), TIMEOUTS).deployed());
+        AggregatorProcess agg = AggregatorProcess.start(AggregatorCommand.on(dir.socket(), "--frame-timeout", "1s")
+            .deployed());
         TestClient good = connected(dir)) {
       good.counter(1, "good_total");
       List<TestClient> attackers = new ArrayList<>();
@@ -49,10 +54,12 @@ class SocketStarvationIT {
           t.sendRaw(new byte[] {0, 0, 0, 40, 1, 1});   // a HELLO of 40 bytes, 2 sent
         }
       }
-      for (long seq = 1; seq <= 20; seq++) {
-        good.add(seq, 1, 1).sendAndAck(seq);
-        Thread.sleep(75);   // 1.5 s: past the frame timeout, within the idle timeout
-      }
+      long[] seq = {0};
+      Await.awaitValue("all 200 attackers closed by --frame-timeout, while the good client delivers",
+          Duration.ofSeconds(20), () -> {
+            good.add(++seq[0], 1, 1).sendAndAck(seq[0]);
+            return agg.scrape().value(FRAME_TIMEOUTS);
+          }, v -> v >= 200);
       for (TestClient t : attackers) {
         ServerFrame.Error e = assertInstanceOf(ServerFrame.Error.class, t.read());
         assertEquals(ErrorCode.FRAME_TIMEOUT, e.code(), e.message());
@@ -60,8 +67,8 @@ class SocketStarvationIT {
         t.close();
       }
       Scrape s = agg.scrape();
-      assertEquals(20, s.value("good_total"));
-      assertEquals(200, s.value("pidless_protocol_errors_total{code=\"frame_timeout\"}"));
+      assertEquals(seq[0], s.value("good_total"));
+      assertEquals(200, s.value(FRAME_TIMEOUTS));
     }
   }
 
@@ -73,11 +80,13 @@ class SocketStarvationIT {
         TestClient live = connected(dir)) {
       idle.counter(1, "idle_total").add(1, 1, 5).sendAndAck(1);
       live.gauge(1, GaugeMode.LIVESUM, "workers").add(1, 1, 3).sendAndAck(1);
-      long t0 = System.nanoTime();
       assertTrue(idle.closedByPeer(), "no ERROR before an idle close, only the end of the stream");
-      double waited = (System.nanoTime() - t0) / 1e9;
-      assertTrue(waited > 1.5 && waited < 6, "closed after " + waited + " s; --idle-timeout is 2 s");
-      Thread.sleep(1500);
+      assertEquals(1, agg.scrape().value(IDLE_CLOSES), "closed by --idle-timeout");
+      assertEquals(0, agg.scrape().value(FRAME_TIMEOUTS), "not by --frame-timeout: it had said HELLO");
+      try (TestClient later = connected(dir)) {   // idles out twice as late as the live gauge's writer would
+        assertTrue(later.closedByPeer());
+        assertEquals(2, agg.scrape().value(IDLE_CLOSES));
+      }
       live.add(2, 1, 4).sendAndAck(2);   // the live gauge's writer is still connected
       try (TestClient again = new TestClient(dir.socket(), idle.session())) {
         assertEquals(1, again.hello().lastSeq(), "the idle client's session is remembered");
@@ -86,7 +95,7 @@ class SocketStarvationIT {
       Scrape s = agg.scrape();
       assertEquals(7, s.value("idle_total"));
       assertEquals(4, s.value("workers"));
-      assertEquals(1, s.value("pidless_connections_closed_total{reason=\"idle_timeout\"}"));
+      assertEquals(2, s.value(IDLE_CLOSES));
     }
   }
 
@@ -107,7 +116,9 @@ class SocketStarvationIT {
         assertTrue(e.message().contains("--max-connections-per-uid"), e.message());
       }
       held.remove(0).close();
-      Thread.sleep(300);   // the aggregator frees the slot when it sees the close
+      // The aggregator frees the slot when it sees the close, before the open count falls.
+      Await.awaitValue("the refused and the closed connection seen closed",
+          () -> agg.scrape().value("pidless_connections_open"), v -> v == held.size());
       try (TestClient g = new TestClient(dir.socket())) {
         g.hello();
         g.counter(1, "good_total").add(1, 1, 2).sendAndAck(1);
@@ -183,34 +194,12 @@ class SocketStarvationIT {
         hog.write(hello);
       }
       hog.configureBlocking(false);
-      long written = 0;
-      long seq = 1;
-      long deadline = System.nanoTime() + 4_000_000_000L;
-      ByteBuffer batch = null;
-      boolean closed = false;
-      long lastWritten = System.nanoTime();
-      while (!closed && System.nanoTime() < deadline && written < 64L << 20) {
-        if (batch == null || !batch.hasRemaining()) {
-          batch = oneDeltaBatches(seq, 4096);
-          seq += 4096;
-        }
-        try {
-          int n = hog.write(batch);
-          written += n;
-          if (n == 0) {
-            Thread.sleep(5);
-          } else {
-            lastWritten = System.nanoTime();
-          }
-        } catch (java.io.IOException e) {
-          closed = true;   // the aggregator closed it: what this test waits for
-        }
-      }
-      double unreadFor = (System.nanoTime() - lastWritten) / 1e9;
-      assertTrue(written < 16L << 20, "the aggregator kept reading a client that reads no ACK: " + written + " bytes");
-      assertTrue(closed, "a client that read no answer for --frame-timeout is still connected");
-      assertTrue(unreadFor > 0.5, "closed " + unreadFor + " s after its frames stopped being read: at the cap, not"
-          + " after --frame-timeout (1 s)");
+      Hog writing = new Hog(hog);
+      Await.awaitTrue("the aggregator closed a client that reads no ACK", Duration.ofSeconds(20),
+          () -> writing.writeSomeOrClosed() || writing.written >= 64L << 20);
+      assertTrue(writing.written < 16L << 20, "the aggregator kept reading a client that reads no ACK: "
+          + writing.written + " bytes");
+      assertTrue(writing.stalled, "its frames were read on until the close, as at the cap, not stopped first");
       try (TestClient good = new TestClient(dir.socket())) {
         good.hello();
         good.counter(1, "good_total").add(1, 1, 3).sendAndAck(1);
@@ -218,6 +207,36 @@ class SocketStarvationIT {
       Scrape s = agg.scrape();
       assertEquals(3, s.value("good_total"));
       assertEquals(1, s.value("pidless_protocol_errors_total{code=\"unread_answers\"}"), "counted once, by its code");
+    }
+  }
+
+  /** Writes one-delta batches without reading an answer, until the aggregator closes it. */
+  private static final class Hog {
+    private final SocketChannel channel;
+    private ByteBuffer batch = ByteBuffer.allocate(0);
+    private long seq = 1;
+    long written;
+    /** True once a write took nothing: the socket was full, the aggregator had stopped reading it. */
+    boolean stalled;
+
+    Hog(SocketChannel nonBlocking) {
+      this.channel = nonBlocking;
+    }
+
+    /** Writes what the socket takes now; true once the write fails: the aggregator closed it. */
+    boolean writeSomeOrClosed() {
+      if (!batch.hasRemaining()) {
+        batch = oneDeltaBatches(seq, 4096);
+        seq += 4096;
+      }
+      try {
+        int n = channel.write(batch);
+        written += n;
+        stalled |= n == 0;
+        return false;
+      } catch (java.io.IOException closed) {
+        return true;
+      }
     }
   }
 

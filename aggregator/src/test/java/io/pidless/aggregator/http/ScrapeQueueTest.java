@@ -3,6 +3,7 @@ package io.pidless.aggregator.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pidless.testsupport.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -15,6 +16,8 @@ class ScrapeQueueTest {
   private final HttpStats stats = new HttpStats();
   private final AtomicInteger renders = new AtomicInteger();
   private final List<String> answers = new CopyOnWriteArrayList<>();
+  /** Counted down when a scrape begins to render: the queue's thread is then busy with it. */
+  private final CountDownLatch rendering = new CountDownLatch(1);
 
   /** A scrape that records what it was answered; rendering waits for {@code gate}. */
   private final class FakeScrape implements ScrapeQueue.Scrape<String> {
@@ -35,6 +38,7 @@ class ScrapeQueueTest {
 
     @Override
     public String render() throws InterruptedException {
+      rendering.countDown();
       gate.await();
       return key + "#" + renders.incrementAndGet();
     }
@@ -61,7 +65,7 @@ class ScrapeQueueTest {
     CountDownLatch gate = new CountDownLatch(1);
     try (ScrapeQueue<String> queue = new ScrapeQueue<>(1, Duration.ofSeconds(10), stats)) {
       queue.submit(new FakeScrape("first", "text", gate));
-      Thread.sleep(100);   // the only thread now renders "first" and waits at the gate
+      awaitRendering();   // the only thread now renders "first" and waits at the gate
       queue.submit(new FakeScrape("a", "text", new CountDownLatch(0)));
       queue.submit(new FakeScrape("b", "gzip", new CountDownLatch(0)));
       queue.submit(new FakeScrape("c", "text", new CountDownLatch(0)));
@@ -76,9 +80,9 @@ class ScrapeQueueTest {
     CountDownLatch gate = new CountDownLatch(1);
     try (ScrapeQueue<String> queue = new ScrapeQueue<>(1, Duration.ofMillis(200), stats)) {
       queue.submit(new FakeScrape("slow", "text", gate));
-      Thread.sleep(50);
+      awaitRendering();
       queue.submit(new FakeScrape("late", "gzip", new CountDownLatch(0)));
-      Thread.sleep(400);
+      Thread.sleep(400);   // "late" waits past the 200 ms timeout: the queue reads the system clock
       gate.countDown();
       awaitAnswers(2);
     }
@@ -91,7 +95,7 @@ class ScrapeQueueTest {
     CountDownLatch gate = new CountDownLatch(1);
     try (ScrapeQueue<String> queue = new ScrapeQueue<>(1, Duration.ofSeconds(10), stats)) {
       queue.submit(new FakeScrape("busy", "text", gate));
-      Thread.sleep(100);
+      awaitRendering();
       for (int i = 0; i < ScrapeQueue.QUEUE_CAPACITY + 1; i++) {
         queue.submit(new FakeScrape("q" + i, "text", new CountDownLatch(0)));
       }
@@ -103,11 +107,11 @@ class ScrapeQueueTest {
     assertEquals(2, renders.get(), "the waiting scrapes of one kind shared one render");
   }
 
+  private void awaitRendering() throws InterruptedException {
+    assertTrue(rendering.await(10, TimeUnit.SECONDS), "the queue's thread did not begin to render");
+  }
+
   private void awaitAnswers(int n) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (answers.size() < n) {
-      assertTrue(System.nanoTime() < deadline, "answers so far: " + answers);
-      Thread.sleep(10);
-    }
+    Await.awaitValue(n + " answers", () -> answers, a -> a.size() >= n);
   }
 }

@@ -13,6 +13,7 @@ import io.pidless.protocol.GaugeMode;
 import io.pidless.protocol.MetricType;
 import io.pidless.protocol.Protocol;
 import io.pidless.protocol.ServerFrame;
+import io.pidless.testsupport.Await;
 import io.pidless.testsupport.Scrape;
 import java.io.IOException;
 import java.util.function.Consumer;
@@ -263,17 +264,9 @@ class ProtocolBehaviourTest {
     awaitValue("busy_workers", 0.0);
   }
 
+  /** Waits until the scraped {@code series} is {@code expected}: a close is handled after the client sees it. */
   private void awaitValue(String series, double expected) throws Exception {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    double v;
-    do {
-      v = agg.scrape().value(series);
-      if (v == expected) {
-        return;
-      }
-      Thread.sleep(20);
-    } while (System.nanoTime() < deadline);
-    assertEquals(expected, v, series);
+    Await.awaitValue(series + " = " + expected, () -> agg.scrape().value(series), v -> v == expected);
   }
 
   @Test

@@ -35,7 +35,7 @@ public final class BenchMain {
     } catch (IllegalArgumentException e) {
       System.err.println("pidless-bench-ingest: " + e.getMessage() + "\n" + USAGE);
       System.exit(2);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | AssertionError e) {   // AssertionError: a bounded wait ran out
       System.err.println("pidless-bench-ingest: FAILED: " + e.getMessage());
       e.printStackTrace();
       System.exit(2);

@@ -1,5 +1,6 @@
 package io.pidless.bench.ingest;
 
+import io.pidless.testsupport.AggregatorCommand;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,6 +39,11 @@ record BenchSettings(
   BenchSettings timing(Duration newWarmup, Duration newDuration) {
     return new BenchSettings(aggregatorJar, aggregatorJvmOptions, repeats, newWarmup, newDuration, scrapeSeries,
         scrapeRepeats, heapSeries);
+  }
+
+  /** {@code command} run with this benchmark's aggregator jar and JVM options. */
+  AggregatorCommand command(AggregatorCommand command) {
+    return command.jar(aggregatorJar).jvmOptions(aggregatorJvmOptions);
   }
 
   /** True when the scale is the one the targets are stated for. */

@@ -1,5 +1,6 @@
 package io.pidless.bench.ingest;
 
+import io.pidless.testsupport.Scrape;
 import io.pidless.protocol.FrameReader;
 import io.pidless.protocol.FrameType;
 import io.pidless.protocol.FrameWriter;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -49,10 +49,10 @@ final class ChurnBenchmark {
     Frames.batch(w, 1, Frames.batchBody(1, SERIES));
     byte[] afterHello = w.toByteArray();
     double baseline = againstSink(s, afterHello);
-    try (AggregatorProcess agg = AggregatorProcess.start(s.aggregatorJar(), s.aggregatorJvmOptions(), List.of())) {
+    try (BenchAggregator agg = BenchAggregator.start(s)) {
       Loop loop = new Loop(agg.socket(), afterHello);
       TimedWindow window = loop.run(s, agg::cpuNanos);
-      Map<String, Double> samples = new MetricsClient(agg.metricsUri()).samples();
+      Scrape samples = new MetricsClient(agg.metricsUri()).samples();
       for (int n = 0; n < SERIES; n++) {
         Exactness.expect(samples, series.sampleKey(n), loop.completed.sum());
       }

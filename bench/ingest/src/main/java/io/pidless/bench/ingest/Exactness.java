@@ -1,6 +1,6 @@
 package io.pidless.bench.ingest;
 
-import java.util.Map;
+import io.pidless.testsupport.Scrape;
 
 /**
  * The benchmark's correctness check: a scraped value must equal exactly what the ACKs promise. A
@@ -8,7 +8,7 @@ import java.util.Map;
  * that loses or doubles deltas has no throughput worth reporting.
  *
  * <pre>{@code
- * Exactness.expect(samples, "bench_ingest_total{conn=\"0\",series=\"7\"}", 1234);
+ * Exactness.expect(Scrape.parse(text), "bench_ingest_total{conn=\"0\",series=\"7\"}", 1234);
  * }</pre>
  */
 final class Exactness {
@@ -21,18 +21,18 @@ final class Exactness {
 
   private Exactness() {}
 
-  static void expect(Map<String, Double> samples, String key, long expected) {
-    Double v = samples.get(key);
-    if (v == null) {
+  static void expect(Scrape samples, String key, long expected) {
+    if (!samples.has(key)) {
       throw new Mismatch("the scrape has no sample " + key + " (expected " + expected + ")");
     }
+    double v = samples.value(key);
     if (v != (double) expected) {
       throw new Mismatch(key + " scraped " + v + ", but " + expected + " was ACKed");
     }
   }
 
-  static void expectSum(Map<String, Double> samples, String name, long expected) {
-    double sum = MetricsText.sum(samples, name);
+  static void expectSum(Scrape samples, String name, long expected) {
+    double sum = samples.series(name).values().stream().mapToDouble(Double::doubleValue).sum();
     if (sum != (double) expected) {
       throw new Mismatch("the samples of " + name + " sum to " + sum + ", but " + expected + " deltas were ACKed");
     }

@@ -1,5 +1,7 @@
 package io.pidless.bench.ingest;
 
+import io.pidless.testsupport.Await;
+import io.pidless.testsupport.Scrape;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +35,7 @@ final class HeapBenchmark {
   static Run run(BenchSettings s) throws IOException {
     int perConnection = s.heapSeries() / CONNECTIONS;
     long series = (long) perConnection * CONNECTIONS;
-    try (AggregatorProcess agg = AggregatorProcess.start(s.aggregatorJar(), s.aggregatorJvmOptions(),
-        List.of("--max-series", Integer.toString(MAX_SERIES)))) {
+    try (BenchAggregator agg = BenchAggregator.start(s, "--max-series", Integer.toString(MAX_SERIES))) {
       MetricsClient metrics = new MetricsClient(agg.metricsUri());
       metrics.get();
       Map<String, Long> histBefore = Jcmd.classHistogram(agg.pid());
@@ -49,7 +50,7 @@ final class HeapBenchmark {
       long after = Jcmd.usedHeapAfterFullGc(agg.pid());
       Map<String, Long> histAfter = Jcmd.classHistogram(agg.pid());
       MetricsClient.Timed full = metrics.get();
-      Map<String, Double> samples = MetricsText.parse(full.text());
+      Scrape samples = Scrape.parse(full.text());
       for (int k = 0; k < CONNECTIONS; k++) {
         CounterSeries cs = CounterSeries.of(METRIC, k);
         for (int n = 0; n < perConnection; n++) {
@@ -63,13 +64,13 @@ final class HeapBenchmark {
 
   /** The creating connections' definitions must be gone before the heap is measured. */
   private static void awaitNoConnections(MetricsClient metrics) throws IOException {
-    for (int i = 0; i < 200; i++) {
-      if (metrics.selfMetric("pidless_connections_open") == 0) {
-        return;
-      }
-      AggregatorProcess.sleep(50);
+    try {
+      Await.awaitValue("no connection open after the filler closed them",
+          () -> metrics.selfMetric("pidless_connections_open"), open -> open == 0);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for the filler's connections to close", e);
     }
-    throw new IOException("connections still open 10 s after the filler closed them");
   }
 
   private static void expectSelf(MetricsClient metrics, String name, long expected) throws IOException {

@@ -1,12 +1,12 @@
 package io.pidless.bench.ingest;
 
+import io.pidless.testsupport.Scrape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
@@ -66,7 +66,7 @@ final class IngestBenchmark {
       } finally {
         ackingSink.close();
       }
-      try (AggregatorProcess agg = AggregatorProcess.start(s.aggregatorJar(), s.aggregatorJvmOptions(), List.of())) {
+      try (BenchAggregator agg = BenchAggregator.start(s)) {
         long[] checked = new long[1];
         BatchLoad.Result r = acked(agg.socket(), s, bodies,
             conns -> checked[0] = checkExact(new MetricsClient(agg.metricsUri()), conns), agg::cpuNanos);
@@ -128,7 +128,7 @@ final class IngestBenchmark {
    * must equal the sum.
    */
   private static long checkExact(MetricsClient metrics, List<AckedConnection> conns) throws IOException {
-    Map<String, Double> samples = metrics.samples();
+    Scrape samples = metrics.samples();
     long total = 0;
     for (int k = 0; k < conns.size(); k++) {
       CounterSeries series = CounterSeries.of(METRIC, k);

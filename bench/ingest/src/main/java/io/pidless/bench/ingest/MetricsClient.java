@@ -1,5 +1,6 @@
 package io.pidless.bench.ingest;
 
+import io.pidless.testsupport.Scrape;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -7,7 +8,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * GETs the aggregator's /metrics in text format 0.0.4, uncompressed, over one keep-alive HTTP/1.1
@@ -43,8 +43,8 @@ final class MetricsClient {
   }
 
   /** Every sample of the whole exposition. */
-  Map<String, Double> samples() throws IOException {
-    return MetricsText.parse(get().text());
+  Scrape samples() throws IOException {
+    return Scrape.parse(get().text());
   }
 
   /**
@@ -52,12 +52,11 @@ final class MetricsClient {
    * store of a million series is not rendered just to read one number.
    */
   double selfMetric(String name) throws IOException {
-    Map<String, Double> s = MetricsText.parse(get(URI.create(uri + "?name%5B%5D=" + name)).text());
-    Double v = s.get(name);
-    if (v == null) {
-      throw new IOException(uri + " has no sample " + name + "; got " + s.keySet());
+    Scrape s = Scrape.parse(get(URI.create(uri + "?name%5B%5D=" + name)).text());
+    if (!s.has(name)) {
+      throw new IOException(uri + " has no sample " + name + "; got " + s.samples().keySet());
     }
-    return v;
+    return s.value(name);
   }
 
   private Timed get(URI target) throws IOException {

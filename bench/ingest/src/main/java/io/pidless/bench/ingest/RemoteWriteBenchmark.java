@@ -3,7 +3,6 @@ package io.pidless.bench.ingest;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +28,6 @@ final class RemoteWriteBenchmark {
       + "(\\d+) bytes before snappy, (\\d+) us CPU, (\\d+) bytes allocated");
   private static final int CONNECTIONS = 4;
   private static final int WARMUP_PUSHES = 3;
-  private static final List<String> DEPLOY_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC",
-      "-XX:MaxDirectMemorySize=32m", "-XX:+ExitOnOutOfMemoryError");
 
   private RemoteWriteBenchmark() {}
 
@@ -45,10 +42,9 @@ final class RemoteWriteBenchmark {
       ex.close();
     });
     sink.start();
-    Path jar = Path.of(System.getenv().getOrDefault("PIDLESS_AGGREGATOR_JAR", "aggregator/target/pidless-aggregator.jar"));
-    try (AggregatorProcess agg = AggregatorProcess.start(jar, DEPLOY_JVM, List.of("--max-series",
-        Integer.toString(series), "--remote-write-url", "http://127.0.0.1:" + sink.getAddress().getPort()
-        + "/api/v1/write", "--remote-write-interval", "4s"), Map.of("PIDLESS_LOG_LEVEL", "debug"))) {
+    try (BenchAggregator agg = BenchAggregator.start(c -> c.deployed().env(Map.of("PIDLESS_LOG_LEVEL", "debug")),
+        "--max-series", Integer.toString(series), "--remote-write-url", "http://127.0.0.1:"
+        + sink.getAddress().getPort() + "/api/v1/write", "--remote-write-interval", "4s")) {
       SeriesFiller.fill(agg.socket(), CONNECTIONS, series / CONNECTIONS,
           k -> CounterSeries.spread("bench_rw", 10, k));
       int wire = 0;

@@ -1,12 +1,11 @@
 package io.pidless.bench.ingest;
 
+import io.pidless.testsupport.Scrape;
+import io.pidless.testsupport.TempSocketDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * What the state file costs a restart: {@code scrapeSeries} counters filled, then SIGTERM until exit
@@ -40,13 +39,12 @@ final class RestartBenchmark {
   /** Fills, stops, and starts again in the same directory. */
   private static Restart restart(BenchSettings s, List<String> flags, boolean expectRestored) throws IOException {
     int perConnection = s.scrapeSeries() / ScrapeBenchmark.CONNECTIONS;
-    Path dir = Files.createTempDirectory(Path.of("/tmp"), "pr");
-    Path state = dir.resolve("pidless.state");
-    try {
+    String[] args = flags.toArray(String[]::new);
+    try (TempSocketDir dir = new TempSocketDir()) {
+      Path state = dir.path().resolve("pidless.state");
       long stop;
       long bytes;
-      try (AggregatorProcess first = AggregatorProcess.startIn(dir, s.aggregatorJar(), s.aggregatorJvmOptions(),
-          flags)) {
+      try (BenchAggregator first = BenchAggregator.startOn(s, dir.socket(), args)) {
         SeriesFiller.fill(first.socket(), ScrapeBenchmark.CONNECTIONS, perConnection,
             k -> CounterSeries.spread(BASE, ScrapeBenchmark.FAMILIES, k));
         long t = System.nanoTime();
@@ -55,10 +53,9 @@ final class RestartBenchmark {
         bytes = Files.exists(state) ? Files.size(state) : 0;
       }
       long t = System.nanoTime();
-      try (AggregatorProcess second = AggregatorProcess.startIn(dir, s.aggregatorJar(), s.aggregatorJvmOptions(),
-          flags)) {
+      try (BenchAggregator second = BenchAggregator.startOn(s, dir.socket(), args)) {
         long start = System.nanoTime() - t;
-        Map<String, Double> samples = MetricsText.parse(new MetricsClient(second.metricsUri()).get().text());
+        Scrape samples = new MetricsClient(second.metricsUri()).samples();
         long series = (long) ScrapeBenchmark.CONNECTIONS * perConnection;
         Exactness.expect(samples, "pidless_series", expectRestored ? series : 0);
         if (expectRestored) {
@@ -71,12 +68,6 @@ final class RestartBenchmark {
         }
         second.stop();
         return new Restart(stop, start, bytes);
-      }
-    } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path f : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-          Files.deleteIfExists(f);
-        }
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.pidless.bench.ingest;
 
+import io.pidless.testsupport.Scrape;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -7,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Target 3: full {@code GET /metrics} (text 0.0.4, uncompressed) of {@code scrapeSeries} counter
@@ -33,12 +33,12 @@ final class ScrapeBenchmark {
 
   static Run run(BenchSettings s) throws IOException {
     int perConnection = s.scrapeSeries() / CONNECTIONS;
-    try (AggregatorProcess agg = AggregatorProcess.start(s.aggregatorJar(), s.aggregatorJvmOptions(), List.of())) {
+    try (BenchAggregator agg = BenchAggregator.start(s)) {
       SeriesFiller.fill(agg.socket(), CONNECTIONS, perConnection, k -> CounterSeries.spread(BASE, FAMILIES, k));
       MetricsClient metrics = new MetricsClient(agg.metricsUri());
       List<Long> times = timeScrapes(metrics, s.scrapeRepeats());
       MetricsClient.Timed last = metrics.get();
-      Map<String, Double> samples = MetricsText.parse(last.text());
+      Scrape samples = Scrape.parse(last.text());
       for (int k = 0; k < CONNECTIONS; k++) {
         CounterSeries series = CounterSeries.spread(BASE, FAMILIES, k);
         for (int n = 0; n < perConnection; n++) {

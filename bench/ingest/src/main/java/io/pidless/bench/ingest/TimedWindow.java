@@ -15,14 +15,23 @@ import java.util.function.LongSupplier;
  */
 record TimedWindow(long progress, long nanos, long cpuNanos) {
   static TimedWindow measure(Duration warmup, Duration duration, LongSupplier progress, LongSupplier cpuNanos) {
-    AggregatorProcess.sleep(warmup.toMillis());
+    sleep(warmup);
     long startCount = progress.getAsLong();
     long startCpu = cpuNanos.getAsLong();
     long start = System.nanoTime();
-    AggregatorProcess.sleep(duration.toMillis());
+    sleep(duration);
     long endCount = progress.getAsLong();
     long endCpu = cpuNanos.getAsLong();
     return new TimedWindow(endCount - startCount, System.nanoTime() - start, endCpu - startCpu);
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 
   /** CPU time of this JVM, for receivers running inside the benchmark process (the sinks). */

@@ -3,6 +3,7 @@ package io.pidless.bench.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pidless.protocol.FrameWriter;
+import io.pidless.testsupport.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,11 +45,8 @@ class RawSinkTest {
       try (BatchChannel c = new BatchChannel.Unanswered(socket, preamble)) {
         c.send(1, 10, w);
       }
-      long deadline = System.nanoTime() + 5_000_000_000L;
-      while (sink.bytesRead() < preamble.length + batchBytes && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
-      assertEquals(preamble.length + batchBytes, sink.bytesRead());
+      assertEquals(preamble.length + batchBytes, Await.awaitValue("the sink read the hello and the batch",
+          sink::bytesRead, n -> n >= preamble.length + batchBytes));
     } finally {
       Files.deleteIfExists(dir);
     }
