@@ -8,6 +8,7 @@ import io.pidless.protocol.ErrorCode;
 import io.pidless.protocol.ServerFrame;
 import io.pidless.testsupport.AggregatorCommand;
 import io.pidless.testsupport.AggregatorProcess;
+import io.pidless.testsupport.Await;
 import io.pidless.testsupport.Scrape;
 import io.pidless.testsupport.TempSocketDir;
 import java.util.ArrayList;
@@ -64,12 +65,7 @@ class ConnectionCountIT {
 
   /** The aggregator counts a close when it sees it, a moment after the client's. */
   private static void awaitOpen(AggregatorProcess agg, double expected) throws Exception {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    double open = agg.scrape().value("pidless_connections_open");
-    while (open != expected && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-      open = agg.scrape().value("pidless_connections_open");
-    }
-    assertEquals(expected, open, "pidless_connections_open");
+    Await.awaitValue("pidless_connections_open " + expected, () -> agg.scrape().value("pidless_connections_open"),
+        open -> open == expected);
   }
 }

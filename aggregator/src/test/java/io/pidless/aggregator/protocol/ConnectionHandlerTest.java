@@ -34,7 +34,6 @@ import java.nio.channels.Channels;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -64,8 +63,7 @@ class ConnectionHandlerTest {
       Limits limits = new Limits(100, 30, 256, 1024, MAX_FRAME_BYTES);
       Budgets budgets = new Budgets(100, maxIdsPerConnection, ids.limit(), 1 << 20, 1 << 16);
       context = new IngestContext(store, sessions, stats, limits, budgets, ids, maxConnections, new UidConnections(8),
-          Duration.ofSeconds(1).toNanos(), Duration.ofSeconds(2).toNanos(), INSTANCE, new AtomicInteger(),
-          new AtomicLong());
+          Duration.ofSeconds(1).toNanos(), Duration.ofSeconds(2).toNanos(), INSTANCE, new AtomicLong());
     }
     return context;
   }
@@ -172,9 +170,9 @@ class ConnectionHandlerTest {
     assertEquals(List.of(new ServerFrame.HelloOk(Protocol.VERSION, MAX_FRAME_BYTES, 0, INSTANCE)), answers(ch));
     assertTrue(ch.isOpen());
     assertEquals(1, stats.framesReceived(FrameType.HELLO));
-    assertEquals(1, stats.connectionsOpen.sum());
+    assertEquals(1, stats.connectionsOpen.get());
     assertFalse(ch.finishAndReleaseAll());
-    assertEquals(0, stats.connectionsOpen.sum());
+    assertEquals(0, stats.connectionsOpen.get());
   }
 
   @Test
@@ -316,11 +314,11 @@ class ConnectionHandlerTest {
     EmbeddedChannel c = connect();
     assertTrue(c.isOpen(), "a closed connection's place is free again");
     assertEquals(List.of(), answers(c));
-    assertEquals(2, stats.connectionsOpen.sum());
+    assertEquals(2, stats.connectionsOpen.get());
     assertEquals(4, stats.connectionsTotal.sum());
     b.close();
     c.close();
-    assertEquals(0, stats.connectionsOpen.sum());
+    assertEquals(0, stats.connectionsOpen.get());
   }
 
   @Test
@@ -371,20 +369,20 @@ class ConnectionHandlerTest {
    */
   @Test
   void theOpenCountFallsOnlyAfterTheHandlersBehindSawTheClose() throws IOException {
-    List<Long> openSeenBehind = new ArrayList<>();
+    List<Integer> openSeenBehind = new ArrayList<>();
     EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(MAX_FRAME_BYTES), new ConnectionHandler(context()),
         new ChannelInboundHandlerAdapter() {
           @Override
           public void channelInactive(ChannelHandlerContext ctx) {
-            openSeenBehind.add(stats.connectionsOpen.sum());
+            openSeenBehind.add(stats.connectionsOpen.get());
             ctx.fireChannelInactive();
           }
         });
     send(ch, w -> w.hello(newSession(1), "test"));
     answers(ch);
     ch.close();
-    assertEquals(List.of(1L), openSeenBehind);
-    assertEquals(0, stats.connectionsOpen.sum());
+    assertEquals(List.of(1), openSeenBehind);
+    assertEquals(0, stats.connectionsOpen.get());
     assertEquals(0, sessions.size(), "a session that settled nothing is forgotten with its connection");
   }
 }

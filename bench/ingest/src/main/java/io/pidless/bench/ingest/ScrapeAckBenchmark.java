@@ -31,9 +31,6 @@ import java.util.zip.GZIPInputStream;
  * }</pre>
  */
 final class ScrapeAckBenchmark {
-  /** deploy/systemd/pidless.env's JVM options. */
-  static final List<String> DEPLOY_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC",
-      "-XX:MaxDirectMemorySize=32m", "-XX:+ExitOnOutOfMemoryError");
   static final int SCRAPES = 20;
   static final int BURSTS = 3;
   private static final String PROBE = "bench_probe_total";
@@ -76,8 +73,8 @@ final class ScrapeAckBenchmark {
 
   static Run run(BenchSettings s) throws IOException {
     int perConnection = s.scrapeSeries() / ScrapeBenchmark.CONNECTIONS;
-    try (AggregatorProcess agg = AggregatorProcess.start(s.aggregatorJar(), DEPLOY_JVM_OPTIONS,
-        List.of("--max-series", Integer.toString(s.scrapeSeries() + 1)))) {
+    try (BenchAggregator agg = BenchAggregator.start(c -> s.command(c).deployed(),
+        "--max-series", Integer.toString(s.scrapeSeries() + 1))) {
       SeriesFiller.fill(agg.socket(), ScrapeBenchmark.CONNECTIONS, perConnection,
           k -> CounterSeries.spread(ScrapeBenchmark.BASE, ScrapeBenchmark.FAMILIES, k));
       MetricsClient metrics = new MetricsClient(agg.metricsUri());
@@ -130,7 +127,7 @@ final class ScrapeAckBenchmark {
     return nanos;
   }
 
-  private static List<CompletableFuture<HttpResponse<byte[]>>> startScrapes(HttpClient http, AggregatorProcess agg) {
+  private static List<CompletableFuture<HttpResponse<byte[]>>> startScrapes(HttpClient http, BenchAggregator agg) {
     List<CompletableFuture<HttpResponse<byte[]>>> scrapes = new ArrayList<>();
     for (int i = 0; i < SCRAPES; i++) {
       HttpRequest.Builder req = HttpRequest.newBuilder(agg.metricsUri()).timeout(Duration.ofSeconds(60));
