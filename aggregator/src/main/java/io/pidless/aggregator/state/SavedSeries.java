@@ -22,6 +22,11 @@ record SavedSeries(int family, String[] labelValues, long createdMillis, long id
       throws IOException {
     out.writeInt(familyIndex);
     SavedLabelValues.write(out, s.key().labelText(), s.family().labelNames().size(), scratch);
+    writeState(out, s, idleLeftNanos);
+  }
+
+  /** What follows a series' identity, the same in every version: times, presence, values. */
+  static void writeState(DataOutput out, SeriesSnapshot s, long idleLeftNanos) throws IOException {
     out.writeLong(s.createdMillis());
     out.writeLong(idleLeftNanos);
     out.writeBoolean(s.present());

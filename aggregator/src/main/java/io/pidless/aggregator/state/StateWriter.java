@@ -42,10 +42,7 @@ public final class StateWriter {
 
   public static Saved save(Path path, SeriesStore store, SessionRegistry sessions, List<SavedPush> pushes,
       Clock clock) throws IOException {
-    Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-    List<SeriesSnapshot> series = store.snapshot().stream()
-        .filter(s -> !s.family().live())
-        .toList();
+    List<SeriesSnapshot> series = savedSeries(store);
     List<SessionRegistry.Remembered> remembered = sessions.remembered();
     ByteArrays.Output bytes = new ByteArrays.Output(1024 + series.size() * 48);
     DataOutputStream out = new DataOutputStream(bytes);
@@ -66,13 +63,7 @@ public final class StateWriter {
       }
       SavedSeries.write(out, s, families.get(s.family()), store.idleLeftNanos(s.key()), scratch);
     }
-    out.writeInt(remembered.size());
-    for (SessionRegistry.Remembered r : remembered) {
-      out.writeLong(r.id().high());
-      out.writeLong(r.id().low());
-      out.writeLong(r.settledSeq());
-      out.writeLong(r.idleLeftNanos());
-    }
+    writeSessions(out, remembered);
     out.writeInt(pushes.size());
     for (SavedPush p : pushes) {
       StateFormat.writeString(out, p.url());
@@ -80,9 +71,34 @@ public final class StateWriter {
       out.writeInt(p.body().length);
       out.write(p.body());
     }
+    seal(path, bytes, out);
+    return new Saved(series.size(), remembered.size(), pushes.size());
+  }
+
+  /** What is saved of {@code store}: every series but the live gauges. */
+  static List<SeriesSnapshot> savedSeries(SeriesStore store) {
+    return store.snapshot().stream().filter(s -> !s.family().live()).toList();
+  }
+
+  static void writeSessions(DataOutputStream out, List<SessionRegistry.Remembered> remembered) throws IOException {
+    out.writeInt(remembered.size());
+    for (SessionRegistry.Remembered r : remembered) {
+      out.writeLong(r.id().high());
+      out.writeLong(r.id().low());
+      out.writeLong(r.settledSeq());
+      out.writeLong(r.idleLeftNanos());
+    }
+  }
+
+  /**
+   * Ends the file held in {@code bytes} (which {@code out} writes to) with its checksum, and puts it at
+   * {@code path} atomically: written beside it, synced, renamed over it.
+   */
+  static void seal(Path path, ByteArrays.Output bytes, DataOutputStream out) throws IOException {
     CRC32 crc = new CRC32();
     crc.update(bytes.bytes(), 0, bytes.size());
     out.writeInt((int) crc.getValue());
+    Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
     Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -93,7 +109,6 @@ public final class StateWriter {
       ch.force(true);
     }
     Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    return new Saved(series.size(), remembered.size(), pushes.size());
   }
 
   /** Each family of {@code series} with its row in the family table, in the order the rows are written. */

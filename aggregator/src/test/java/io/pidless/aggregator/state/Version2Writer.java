@@ -6,19 +6,11 @@ import io.pidless.aggregator.store.LabelText;
 import io.pidless.aggregator.store.SeriesKey;
 import io.pidless.aggregator.store.SeriesSnapshot;
 import io.pidless.aggregator.store.SeriesStore;
-import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
-import java.util.zip.CRC32;
-import java.util.zip.CheckedOutputStream;
 
 /**
  * The state writer of version 2, as it was before the family table, kept only to write the files an
@@ -30,44 +22,25 @@ final class Version2Writer {
 
   static void save(Path path, SeriesStore store, SessionRegistry sessions, List<SavedPush> pushes,
       Clock clock) throws IOException {
-    Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-    List<SeriesSnapshot> series = store.snapshot().stream()
-        .filter(s -> !s.family().live())
-        .toList();
-    List<SessionRegistry.Remembered> remembered = sessions.remembered();
-    CRC32 crc = new CRC32();
-    Files.deleteIfExists(tmp);
-    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    try (DataOutputStream out = new DataOutputStream(new CheckedOutputStream(
-        new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), crc))) {
-      out.write(StateFormat.MAGIC);
-      out.writeInt(StateFormat.VERSION_WITHOUT_FAMILIES);
-      out.writeLong(clock.millis());
-      out.writeInt(series.size());
-      for (SeriesSnapshot s : series) {
-        writeSeries(out, s, store.idleLeftNanos(s.key()));
-      }
-      out.writeInt(remembered.size());
-      for (SessionRegistry.Remembered r : remembered) {
-        out.writeLong(r.id().high());
-        out.writeLong(r.id().low());
-        out.writeLong(r.settledSeq());
-        out.writeLong(r.idleLeftNanos());
-      }
-      out.writeInt(pushes.size());
-      for (SavedPush p : pushes) {
-        out.writeUTF(p.url());
-        out.writeInt(p.samples());
-        out.writeInt(p.body().length);
-        out.write(p.body());
-      }
-      out.flush();
-      out.writeInt((int) crc.getValue());
+    List<SeriesSnapshot> series = StateWriter.savedSeries(store);
+    ByteArrays.Output bytes = new ByteArrays.Output(1024);
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.write(StateFormat.MAGIC);
+    out.writeInt(StateFormat.VERSION_WITHOUT_FAMILIES);
+    out.writeLong(clock.millis());
+    out.writeInt(series.size());
+    for (SeriesSnapshot s : series) {
+      writeSeries(out, s, store.idleLeftNanos(s.key()));
     }
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-      ch.force(true);
+    StateWriter.writeSessions(out, sessions.remembered());
+    out.writeInt(pushes.size());
+    for (SavedPush p : pushes) {
+      out.writeUTF(p.url());
+      out.writeInt(p.samples());
+      out.writeInt(p.body().length);
+      out.write(p.body());
     }
-    Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    StateWriter.seal(path, bytes, out);
   }
 
   private static void writeSeries(DataOutputStream out, SeriesSnapshot s, long idleLeftNanos) throws IOException {
@@ -89,23 +62,6 @@ final class Version2Writer {
     for (double b : bounds) {
       out.writeDouble(b);
     }
-    out.writeLong(s.createdMillis());
-    out.writeLong(idleLeftNanos);
-    out.writeBoolean(s.present());
-    switch (f.type()) {
-      case COUNTER, GAUGE -> out.writeDouble(s.value());
-      case SUMMARY -> {
-        out.writeLong(s.count());
-        out.writeDouble(s.sum());
-      }
-      case HISTOGRAM -> {
-        long previous = 0;
-        for (long cumulative : s.cumulativeBuckets()) {
-          out.writeLong(cumulative - previous);
-          previous = cumulative;
-        }
-        out.writeDouble(s.sum());
-      }
-    }
+    SavedSeries.writeState(out, s, idleLeftNanos);
   }
 }
