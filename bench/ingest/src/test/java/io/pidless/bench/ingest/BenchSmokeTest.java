@@ -18,7 +18,8 @@ class BenchSmokeTest {
     Path jar = aggregatorJar();
     assertTrue(Files.isRegularFile(jar), "no aggregator jar at " + jar + "; build it or set PIDLESS_AGGREGATOR_JAR");
     int exit = BenchMain.run(new String[] {"--aggregator-jar", jar.toString(), "--quick", "--warmup", "1",
-        "--duration", "1", "--repeats", "1"});
+        "--duration", "1", "--repeats", "1", "--deploy-env",
+        Path.of("../../deploy/systemd/pidless.env").toAbsolutePath().normalize().toString()});
     assertEquals(0, exit);
   }
 
