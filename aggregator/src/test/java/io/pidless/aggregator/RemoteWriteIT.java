@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * Each test labels its series with its own {@code --external-label test=...}.
  */
 class RemoteWriteIT {
-  static final List<String> DEPLOY_JVM = AggregatorCommand.DEPLOY_JVM_OPTIONS;
+  static final List<String> DEPLOY_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:MaxDirectMemorySize=32m",
+      "-XX:+ExitOnOutOfMemoryError");
   private static PrometheusReceiver prom;
 
   @BeforeAll
