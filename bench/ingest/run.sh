@@ -8,16 +8,19 @@
 #   bench/ingest/run.sh --quick             # smoke run at a tenth of the scale (about 2 minutes)
 #   bench/ingest/run.sh --only ingest --repeats 1
 #   bench/ingest/run.sh --only scrape,scrape-acks   # scrape time; ingest ACK p99 during 20 scrapes (deploy/'s JVM options)
+#   bench/ingest/run.sh --only footprint --repeats 1   # resident memory under deploy/'s JVM options
 #
 # PIDLESS_AGGREGATOR_JAR: the aggregator to measure (default ../../aggregator/target/pidless-aggregator.jar
 # relative to this script). PIDLESS_AGGREGATOR_JVM_OPTS: its JVM options (default -Xmx2g).
-# PIDLESS_BENCH_JAR: the load generator (default target/pidless-bench-ingest.jar next to this script).
+# PIDLESS_DEPLOY_ENV: the env file whose PIDLESS_JAVA_OPTS the footprint scenario runs with (default
+# deploy/systemd/pidless.env of this checkout). PIDLESS_BENCH_JAR: the load generator (default target/pidless-bench-ingest.jar next to this script).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 aggregator_jar="${PIDLESS_AGGREGATOR_JAR:-$here/../../aggregator/target/pidless-aggregator.jar}"
 bench_jar="${PIDLESS_BENCH_JAR:-$here/target/pidless-bench-ingest.jar}"
 jvm_opts="${PIDLESS_AGGREGATOR_JVM_OPTS:--Xmx2g}"
+export PIDLESS_DEPLOY_ENV="${PIDLESS_DEPLOY_ENV:-$here/../../deploy/systemd/pidless.env}"
 
 if [[ ! -f "$aggregator_jar" ]]; then
   echo "run.sh: no aggregator jar at $aggregator_jar; build it (cd $here/../.. && mvn -B -pl aggregator -am package -DskipTests) or set PIDLESS_AGGREGATOR_JAR" >&2

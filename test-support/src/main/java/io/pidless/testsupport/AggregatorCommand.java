@@ -23,11 +23,13 @@ public final class AggregatorCommand {
   /** Ample for a test, and small enough for several test JVMs and their aggregators on one machine. */
   private static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx256m");
   /**
-   * The JVM options production runs with (deploy/systemd/pidless.env): a test of what a hostile or
-   * buggy client can do to memory runs under these, so an OOM exits the process as it would there.
+   * The JVM options production runs with, exactly deploy/systemd/pidless.env's: a test of what a hostile or
+   * buggy client can do to memory runs under these, so an OOM exits the process as it would there, and
+   * the small heap they start with grows and collects as it does there.
    */
-  public static final List<String> DEPLOY_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC",
-      "-XX:MaxDirectMemorySize=32m", "-XX:+ExitOnOutOfMemoryError");
+  public static final List<String> DEPLOY_JVM_OPTIONS = List.of("-Xmx256m", "-Xms8m", "-XX:+UseSerialGC",
+      "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:MaxNewSize=16m", "-XX:MaxDirectMemorySize=32m",
+      "-XX:TrimNativeHeapInterval=5000", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData");
 
   private final List<String> runAs;
   /** The jar to run; null: {@link AggregatorJar#path()}, resolved when the command runs. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -58,11 +59,15 @@ class AggregatorCommandTest {
   }
 
   @Test
-  void deployedRunsUnderTheJvmOptionsOfDeploySystemdPidlessEnv() {
+  void deployedRunsUnderTheJvmOptionsOfDeploySystemdPidlessEnv() throws Exception {
     Path socket = Path.of("/tmp/pl1/p.sock");
-    assertEquals(List.of(AggregatorJar.javaBin(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:MaxDirectMemorySize=32m",
-        "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString(), "--socket", socket.toString(), "--listen", "127.0.0.1:0"),
-        AggregatorCommand.on(socket).deployed().line());
+    String shipped = Files.readAllLines(Path.of("../deploy/systemd/pidless.env")).stream()
+        .filter(l -> l.startsWith("PIDLESS_JAVA_OPTS=")).findFirst().orElseThrow()
+        .substring("PIDLESS_JAVA_OPTS=".length());
+    List<String> expected = new ArrayList<>(List.of(AggregatorJar.javaBin()));
+    expected.addAll(List.of(shipped.split(" ")));
+    expected.addAll(List.of("-jar", jar.toString(), "--socket", socket.toString(), "--listen", "127.0.0.1:0"));
+    assertEquals(expected, AggregatorCommand.on(socket).deployed().line());
   }
 
   @Test

@@ -10,7 +10,8 @@ import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Runs the aggregator benchmark: ingest (beside a raw sink), churn, scrape and heap, each scenario
+ * Runs the aggregator benchmark: ingest (beside a raw sink), churn, scrape, heap, restart and resident
+ * memory under deploy/'s JVM options (footprint), each scenario
  * {@code --repeats} times against a fresh aggregator process, then prints one summary table of the
  * median figures. Exit 0: every target met; 1: a target missed; 2: a run failed, or the scraped totals
  * did not match what was ACKed.
@@ -21,9 +22,11 @@ import java.util.function.ToDoubleFunction;
  * }</pre>
  */
 public final class BenchMain {
-  private static final Set<String> SCENARIOS = Set.of("ingest", "churn", "scrape", "scrape-acks", "heap", "restart");
+  private static final Set<String> SCENARIOS = Set.of("ingest", "churn", "scrape", "scrape-acks", "heap", "restart",
+      "footprint");
   private static final String USAGE = "usage: pidless-bench-ingest [--aggregator-jar PATH] [--aggregator-jvm-opts "
-      + "'-Xmx2g ...'] [--repeats N] [--quick] [--only ingest,churn,scrape,scrape-acks,heap,restart]\n"
+      + "'-Xmx2g ...'] [--repeats N] [--quick] [--only ingest,churn,scrape,scrape-acks,heap,restart,footprint]\n"
+      + "  [--deploy-env deploy/systemd/pidless.env]  (footprint runs with its PIDLESS_JAVA_OPTS)\n"
       + "  [--warmup SECONDS] [--duration SECONDS]  (per scenario; default 10 and 10)\n"
       + "  the jar defaults to $PIDLESS_AGGREGATOR_JAR (or -Dpidless.aggregator.jar)";
 
@@ -50,6 +53,7 @@ public final class BenchMain {
     Set<String> only = SCENARIOS;
     Duration warmup = null;
     Duration duration = null;
+    Path deployEnv = System.getenv("PIDLESS_DEPLOY_ENV") == null ? null : Path.of(System.getenv("PIDLESS_DEPLOY_ENV"));
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--aggregator-jar" -> jar = value(args, ++i);
@@ -59,6 +63,7 @@ public final class BenchMain {
         case "--only" -> only = Set.of(value(args, ++i).split(","));
         case "--warmup" -> warmup = Duration.ofSeconds(Long.parseLong(value(args, ++i)));
         case "--duration" -> duration = Duration.ofSeconds(Long.parseLong(value(args, ++i)));
+        case "--deploy-env" -> deployEnv = Path.of(value(args, ++i));
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -90,6 +95,9 @@ public final class BenchMain {
     }
     if (only.contains("restart")) {
       restart(s, table, details);
+    }
+    if (only.contains("footprint")) {
+      footprint(s, DeployEnv.javaOptions(deployEnv), table, details);
     }
     System.out.println();
     System.out.println("pidless aggregator benchmark: " + s.aggregatorJar() + ", aggregator JVM " + jvm + ", "
@@ -227,6 +235,43 @@ public final class BenchMain {
         String.format("%.1fx", start / baseStart));
     details.add(String.format("state file for %,d series: %,d B", s.scrapeSeries(),
         runs.get(runs.size() - 1).stateBytes()));
+  }
+
+  private static void footprint(BenchSettings s, List<String> deployJvm, SummaryTable table, List<String> details)
+      throws IOException {
+    List<FootprintBenchmark.Run> runs = new ArrayList<>();
+    for (int i = 1; i <= s.repeats(); i++) {
+      FootprintBenchmark.Run r = FootprintBenchmark.run(s, deployJvm);
+      progress("footprint", i, s, String.format("RSS idle %.1f MiB, at %,d series %.1f MiB (peak %.1f MiB); with NMT"
+          + " %.1f / %.1f MiB; every total exact", mib(r.idle().rss()), r.series(), mib(r.full().rss()),
+          mib(r.full().hwm()), mib(r.idleNmt().rss()), mib(r.fullNmt().rss())));
+      runs.add(r);
+    }
+    double idle = median(runs, r -> mib(r.idle().rss()));
+    double full = median(runs, r -> mib(r.full().rss()));
+    table.row("resident memory, idle, deploy/'s JVM options", String.format("%.1f MiB", idle), "", "",
+        "<= 48 MiB", idle <= 48);
+    table.row(String.format("resident memory at %,d series, scraped", s.scrapeSeries()), String.format("%.1f MiB", full),
+        "", "", "<= 100 MiB", full <= 100);
+    table.info(String.format("peak resident memory at %,d series", s.scrapeSeries()),
+        String.format("%.1f MiB", median(runs, r -> mib(r.full().hwm()))), "", "");
+    FootprintBenchmark.Run last = runs.get(runs.size() - 1);
+    details.add("footprint JVM options: " + String.join(" ", deployJvm));
+    details.add(String.format("footprint, last run: idle RSS %.1f MiB (anon %.1f, file %.1f), %d threads; at %,d series"
+        + " RSS %.1f MiB (anon %.1f, file %.1f), peak %.1f MiB, %d threads; old-generation collections %d at idle, %d"
+        + " after the fill and %d scrapes", mib(last.idle().rss()),
+        mib(last.idle().rssAnon()), mib(last.idle().rssFile()), last.idle().threads(), last.series(),
+        mib(last.full().rss()), mib(last.full().rssAnon()), mib(last.full().rssFile()), mib(last.full().hwm()),
+        last.full().threads(), last.idle().fullCollections(), last.full().fullCollections(),
+        FootprintBenchmark.FULL_SCRAPES + 1));
+    details.add("footprint NMT committed KiB, idle -> at " + last.series() + " series (VmRSS with NMT "
+        + String.format("%.1f -> %.1f MiB", mib(last.idleNmt().rss()), mib(last.fullNmt().rss())) + "):");
+    last.fullNmt().nmtCommittedKib().forEach((category, kib) -> details.add(String.format("  %-28s %,9d -> %,9d",
+        category, last.idleNmt().nmtCommittedKib().getOrDefault(category, 0L), kib)));
+  }
+
+  private static double mib(long bytes) {
+    return bytes / 1048576.0;
   }
 
   private static void progress(String scenario, int i, BenchSettings s, String text) {

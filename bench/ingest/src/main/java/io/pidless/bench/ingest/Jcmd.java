@@ -12,8 +12,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Asks another JVM about its heap through {@code jcmd}: used heap after a full GC, and the class
- * histogram that says where the bytes went.
+ * Asks another JVM about its memory through {@code jcmd}: used heap after a full GC, the class
+ * histogram that says where the bytes went, and native memory tracking's summary.
  *
  * <pre>{@code
  * long used = Jcmd.usedHeapAfterFullGc(agg.pid());
@@ -55,6 +55,11 @@ final class Jcmd {
       }
     }
     return out;
+  }
+
+  /** {@code VM.native_memory summary}: the JVM must run with {@code -XX:NativeMemoryTracking=summary}. */
+  static String nativeMemorySummary(long pid) throws IOException {
+    return run(pid, "VM.native_memory summary");
   }
 
   private static String run(long pid, String command) throws IOException {

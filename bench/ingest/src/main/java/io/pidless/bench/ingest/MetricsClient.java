@@ -1,6 +1,7 @@
 package io.pidless.bench.ingest;
 
 import io.pidless.testsupport.Scrape;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,6 +9,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
 
 /**
  * GETs the aggregator's /metrics in text format 0.0.4, uncompressed, over one keep-alive HTTP/1.1
@@ -27,6 +30,10 @@ final class MetricsClient {
     }
   }
 
+  /** The Accept header Prometheus scrapes with. */
+  static final String PROMETHEUS_ACCEPT =
+      "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
   private final HttpClient http = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5))
@@ -40,6 +47,31 @@ final class MetricsClient {
   /** The whole exposition: every merged series plus the aggregator's own metrics. */
   Timed get() throws IOException {
     return get(uri);
+  }
+
+  /**
+   * The whole exposition as Prometheus asks for it (OpenMetrics preferred, gzip), unzipped: the
+   * aggregator renders and compresses it as it does for a real scrape.
+   */
+  String getAsPrometheus() throws IOException {
+    HttpRequest req = HttpRequest.newBuilder(uri)
+        .header("Accept", PROMETHEUS_ACCEPT)
+        .header("Accept-Encoding", "gzip")
+        .timeout(Duration.ofSeconds(120))
+        .GET()
+        .build();
+    try {
+      HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+      if (resp.statusCode() != 200) {
+        throw new IOException("GET " + uri + " answered " + resp.statusCode());
+      }
+      boolean gzip = resp.headers().firstValue("Content-Encoding").orElse("").equals("gzip");
+      byte[] body = gzip ? new GZIPInputStream(new ByteArrayInputStream(resp.body())).readAllBytes() : resp.body();
+      return new String(body, StandardCharsets.UTF_8);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted during GET " + uri, e);
+    }
   }
 
   /** Every sample of the whole exposition. */
