@@ -56,7 +56,7 @@ class RemoteWriteErrorsIT {
 
   private static AggregatorProcess aggregator(TempSocketDir dir, String url, String interval) throws Exception {
     AggregatorProcess p = AggregatorProcess.start(AggregatorCommand.on(dir.socket(), "--remote-write-url", url,
-        "--remote-write-interval", interval).jvmOptions(RemoteWriteIT.DEPLOY_JVM));
+        "--remote-write-interval", interval).deployed());
     try (TestClient c = new TestClient(dir.socket())) {
       c.hello();
       c.counter(1, "rw_errors_total").add(1, 1, 3).sendAndAck(1);

@@ -22,8 +22,6 @@ import org.junit.jupiter.api.Test;
  * Each test labels its series with its own {@code --external-label test=...}.
  */
 class RemoteWriteIT {
-  static final List<String> DEPLOY_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:MaxDirectMemorySize=32m",
-      "-XX:+ExitOnOutOfMemoryError");
   private static PrometheusReceiver prom;
 
   @BeforeAll
@@ -41,7 +39,7 @@ class RemoteWriteIT {
         "--external-label", "test=" + test));
     all.addAll(List.of(flags));
     return AggregatorProcess.start(AggregatorCommand.on(dir.socket(), all.toArray(String[]::new))
-        .jvmOptions(DEPLOY_JVM));
+        .deployed());
   }
 
   @Test
