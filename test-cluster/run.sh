@@ -21,6 +21,8 @@ REPO="$(cd "$HERE/.." && pwd)"
 AGG_JAR="${PIDLESS_AGGREGATOR_JAR:-$REPO/aggregator/target/pidless-aggregator.jar}"
 CLIENT_JAR="${PIDLESS_CLIENT_JVM_JAR:-$REPO/client-jvm/target/pidless-client-jvm.jar}"
 CLIENT_PY="${TC_CLIENT_PY:-$REPO/client-py}"
+# The aggregators run under the JVM options deploy/ ships (deploy/systemd/pidless.env).
+read -r -a AGG_JVM <<<"$(sed -n 's/^PIDLESS_JAVA_OPTS=//p' "$REPO/deploy/systemd/pidless.env")"
 SPARK_HOME="$HERE/target/spark-home"
 SMALL=12 LARGE=36 FAULT=4          # partitions = Python tasks per phase; FAULT = executor cores in total
 T0=$(date +%s)
@@ -126,7 +128,7 @@ PROM="http://127.0.0.1:$PROM_PORT"
 PGW="http://127.0.0.1:$PGW_PORT"
 
 start_aggregator() {   # $1: log name
-  start "$1" "$JAVA" -Xmx256m -jar "$AGG_JAR" --socket "$SOCK" --listen "127.0.0.1:$AGG_PORT"
+  start "$1" "$JAVA" "${AGG_JVM[@]}" -jar "$AGG_JAR" --socket "$SOCK" --listen "127.0.0.1:$AGG_PORT"
   AGG_PID=$!
   wait_for "aggregator ($1)" 30 grep -q "metrics at http://127.0.0.1:$AGG_PORT/metrics" "$WORK/$1.log"
 }
@@ -223,8 +225,7 @@ python3 "$HERE/check.py" wait-scrape "$PROM" pushgateway "$((STOPPED_MS + 3000))
 # must have come through remote_write, the last of it through the final push at SIGTERM.
 EPH="$WORK/ephemeral"
 mkdir -p "$EPH"
-start aggregator-ephemeral "$JAVA" -Xmx256m -XX:+UseSerialGC -XX:MaxDirectMemorySize=32m -XX:+ExitOnOutOfMemoryError \
-  -jar "$AGG_JAR" --socket "$EPH/p.sock" --listen 127.0.0.1:0 --remote-write-url "$PROM/api/v1/write" \
+start aggregator-ephemeral "$JAVA" "${AGG_JVM[@]}" -jar "$AGG_JAR" --socket "$EPH/p.sock" --listen 127.0.0.1:0 --remote-write-url "$PROM/api/v1/write" \
   --remote-write-interval 1s --external-label node=ephemeral-1
 EPH_PID=$!
 wait_for "the ephemeral aggregator" 30 grep -q "metrics at http" "$WORK/aggregator-ephemeral.log"
