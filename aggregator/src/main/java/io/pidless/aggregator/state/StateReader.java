@@ -2,10 +2,6 @@ package io.pidless.aggregator.state;
 
 import io.pidless.aggregator.session.SessionId;
 import io.pidless.aggregator.session.SessionRegistry;
-import io.pidless.aggregator.store.Definition;
-import io.pidless.aggregator.store.DefinitionRejectedException;
-import io.pidless.aggregator.store.DeltaBuffer;
-import io.pidless.aggregator.store.Family;
 import io.pidless.aggregator.store.SeriesStore;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -45,7 +41,7 @@ public final class StateReader {
   }
 
   /** Restored values are applied in batches of this many series, as a client's batch would be. */
-  private static final int APPLY_EVERY = 1024;
+  static final int APPLY_EVERY = 1024;
 
   private StateReader() {}
 
@@ -64,7 +60,7 @@ public final class StateReader {
     }
     int version = checkIntact(path, file);
     decode(file, version, path, CHECK_ONLY);
-    Restorer restorer = new Restorer(store, sessions, clock);
+    StateRestorer restorer = new StateRestorer(store, sessions, clock);
     decode(file, version, path, restorer);
     return restorer.result();
   }
@@ -97,22 +93,8 @@ public final class StateReader {
     return version;
   }
 
-  /** What one pass over the file does with what it decodes, in file order. */
-  private interface Visitor {
-    void savedAt(long millis);
-
-    /** The next row of the family table; series refer to the rows by their order. */
-    void family(SavedFamily f);
-
-    void series(SavedSeries s) throws IOException;
-
-    void session(SessionRegistry.Remembered r);
-
-    void push(SavedPush p);
-  }
-
   /** A pass that only checks that everything decodes. */
-  private static final Visitor CHECK_ONLY = new Visitor() {
+  private static final StateVisitor CHECK_ONLY = new StateVisitor() {
     @Override
     public void savedAt(long millis) {}
 
@@ -134,7 +116,7 @@ public final class StateReader {
    * checksum follows the last session (version 1) or push (versions 2 and 3). Anything that does not
    * decode is an {@link UnreadableStateException} naming where it went wrong.
    */
-  private static void decode(byte[] file, int version, Path path, Visitor visitor) throws IOException {
+  private static void decode(byte[] file, int version, Path path, StateVisitor visitor) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrays.Input(file));
     in.skipNBytes(StateFormat.MAGIC.length + 4);
     byte[] scratch = new byte[StateFormat.MAX_STRING_BYTES];
@@ -205,7 +187,7 @@ public final class StateReader {
    * told to {@code visitor}, unless an earlier series of the same family made it one already.
    */
   private static SavedSeries readLegacySeries(DataInputStream in, List<SavedFamily> families,
-      Map<SavedFamily, Integer> rows, Visitor visitor) throws IOException {
+      Map<SavedFamily, Integer> rows, StateVisitor visitor) throws IOException {
     LegacyDefinition d = LegacyDefinition.read(in);
     Integer index = rows.get(d.family());
     if (index == null) {
@@ -245,97 +227,5 @@ public final class StateReader {
       throw new UnreadableStateException(what + " count " + n);
     }
     return n;
-  }
-
-  /**
-   * The pass that restores: each family is checked against the rules once, then its series are
-   * created under the limits; series and sessions whose idle time ran out while the aggregator was
-   * down are left out, series the rules or limits now refuse are skipped and counted.
-   */
-  private static final class Restorer implements Visitor {
-    private final SeriesStore store;
-    private final SessionRegistry sessions;
-    private final Clock clock;
-    private final DeltaBuffer values = new DeltaBuffer();
-    private final List<Definition> unused = new ArrayList<>(0);
-    /** The store's family per row of the family table; null where the rules now refuse it. */
-    private final List<Family> families = new ArrayList<>();
-    private final List<SavedPush> pushes = new ArrayList<>();
-    private long downtimeMillis;
-    private long downtimeNanos;
-    private int restored;
-    private int expired;
-    private int rejected;
-    private int remembered;
-
-    Restorer(SeriesStore store, SessionRegistry sessions, Clock clock) {
-      this.store = store;
-      this.sessions = sessions;
-      this.clock = clock;
-    }
-
-    @Override
-    public void savedAt(long millis) {
-      downtimeMillis = Math.max(0, clock.millis() - millis);
-      downtimeNanos = Duration.ofMillis(downtimeMillis).toNanos();
-    }
-
-    @Override
-    public void family(SavedFamily f) {
-      Family checked;
-      try {
-        checked = store.restoreFamily(f.request());
-      } catch (DefinitionRejectedException e) {
-        checked = null;
-      }
-      families.add(checked);
-    }
-
-    @Override
-    public void series(SavedSeries s) {
-      long idleLeft = s.idleLeftNanos() - downtimeNanos;
-      if (idleLeft <= 0) {
-        expired++;
-        return;
-      }
-      Family family = families.get(s.family());
-      if (family == null) {
-        rejected++;
-        return;
-      }
-      try {
-        s.addValues(store.restore(family, s.labelValues(), s.createdMillis(), idleLeft), values);
-        restored++;
-      } catch (DefinitionRejectedException e) {
-        rejected++;
-      }
-      if (values.size() == APPLY_EVERY) {
-        flush();
-      }
-    }
-
-    @Override
-    public void session(SessionRegistry.Remembered r) {
-      if (r.idleLeftNanos() - downtimeNanos > 0
-          && sessions.restore(new SessionRegistry.Remembered(r.id(), r.settledSeq(), r.idleLeftNanos() - downtimeNanos))) {
-        remembered++;
-      }
-    }
-
-    @Override
-    public void push(SavedPush p) {
-      pushes.add(p);
-    }
-
-    private void flush() {
-      store.apply(values, 0, unused);
-      values.clear();
-    }
-
-    Restored result() {
-      flush();
-      return new Restored(restored, expired, rejected, remembered, Duration.ofMillis(downtimeMillis),
-          List.copyOf(pushes));
-    }
   }
 }
