@@ -119,7 +119,9 @@ public final class SeriesStore {
   /**
    * Re-creates one series of a family {@link #restoreFamily} checked, under the limits a DEFINE meets,
    * keeping its {@code _created} time and the idle time it had left; {@code labelValues} come in the
-   * family's label name order. Its values come back through {@link #apply}, as deltas from zero.
+   * family's label name order. Its values come back through {@link #apply}, as deltas from zero. A
+   * series restored already (a file that holds it twice: no writer of ours makes one) is refused, so
+   * its values are not added twice.
    */
   public Definition restore(Family family, String[] labelValues, long createdMillis, long idleLeftNanos)
       throws DefinitionRejectedException {
@@ -128,7 +130,13 @@ public final class SeriesStore {
     Series s;
     try {
       s = series.policy().expireVariably().orElseThrow().compute(d.key(),
-          (k, old) -> old != null ? old : create(k, family, true, createdMillis),
+          (k, old) -> {
+            if (old != null) {
+              throw new Rejected(new DefinitionRejectedException(ErrorCode.INVALID_DEFINITION,
+                  "series " + k + " is restored twice; the first is kept"));
+            }
+            return create(k, family, true, createdMillis);
+          },
           Duration.ofNanos(Math.max(idleLeftNanos, 1)));
     } catch (Rejected e) {
       throw e.cause;
