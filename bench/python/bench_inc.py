@@ -31,12 +31,8 @@ def per_op(func, number: int) -> float:
     return min(timeit.repeat(func, number=number, repeat=REPEAT)) / number * 1e9
 
 
-def bench_prometheus() -> dict:
-    import prometheus_client as pc
-    c = pc.Counter("bench_events_total", "x", ["stage"])
-    child = c.labels("load")
-    h = pc.Histogram("bench_seconds", "x", ["stage"]).labels("load")
-    g = pc.Gauge("bench_gauge", "x", ["stage"], multiprocess_mode="livesum").labels("load")
+def timed_ops(c, child, h, g) -> dict:
+    """The same operations, timed, on either library's counter, child, histogram and gauge child."""
     return {
         "child.inc()": per_op(child.inc, N),
         "child.inc(2) (pidless: the locked path)": per_op(lambda: child.inc(2), N_LABELS),
@@ -44,6 +40,15 @@ def bench_prometheus() -> dict:
         "histogram child.observe(0.3)": per_op(lambda: h.observe(0.3), N_LABELS),
         "gauge child.set(3)": per_op(lambda: g.set(3), N_LABELS),
     }
+
+
+def bench_prometheus() -> dict:
+    import prometheus_client as pc
+    c = pc.Counter("bench_events_total", "x", ["stage"])
+    child = c.labels("load")
+    h = pc.Histogram("bench_seconds", "x", ["stage"]).labels("load")
+    g = pc.Gauge("bench_gauge", "x", ["stage"], multiprocess_mode="livesum").labels("load")
+    return timed_ops(c, child, h, g)
 
 
 def bench_pidless() -> dict:
@@ -57,13 +62,7 @@ def bench_pidless() -> dict:
     child = c.labels("load")
     h = pidless.Histogram("bench_seconds", "x", ["stage"]).labels("load")
     g = pidless.Gauge("bench_gauge", "x", ["stage"]).labels("load")
-    return {
-        "child.inc()": per_op(child.inc, N),
-        "child.inc(2) (pidless: the locked path)": per_op(lambda: child.inc(2), N_LABELS),
-        "labels(...).inc()": per_op(lambda: c.labels("load").inc(), N_LABELS),
-        "histogram child.observe(0.3)": per_op(lambda: h.observe(0.3), N_LABELS),
-        "gauge child.set(3)": per_op(lambda: g.set(3), N_LABELS),
-    }
+    return timed_ops(c, child, h, g)
 
 
 def child_main(kind: str) -> None:
