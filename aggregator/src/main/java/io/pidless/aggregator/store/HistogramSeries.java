@@ -29,7 +29,7 @@ final class HistogramSeries extends Series {
 
   @Override
   void copyValues(SeriesCopy out) {
-    out.add(this, true, 0, count, sum);
+    out.addCounted(this, count, sum);
     long running = 0;
     for (long b : buckets) {
       running = Saturating.add(running, b);

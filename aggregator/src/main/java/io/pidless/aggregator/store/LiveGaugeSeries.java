@@ -36,7 +36,7 @@ final class LiveGaugeSeries extends Series {
   synchronized void copyValues(SeriesCopy out) {
     GaugeMode mode = family.mode();
     if (byWriter.isEmpty()) {
-      out.add(this, mode == GaugeMode.LIVESUM, 0, 0, 0);
+      out.add(this, mode == GaugeMode.LIVESUM, 0);
       return;
     }
     double v = mode == GaugeMode.LIVESUM ? 0 : Double.NaN;
@@ -47,6 +47,6 @@ final class LiveGaugeSeries extends Series {
         default -> v + x;
       };
     }
-    out.add(this, true, v, 0, 0);
+    out.add(this, true, v);
   }
 }

@@ -1,5 +1,6 @@
 package io.pidless.aggregator.store;
 
+import io.pidless.protocol.MetricType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,7 +12,9 @@ import java.util.List;
  * 100,000 records per scrape, and the first scrapes' copies were promoted by a young collection that
  * stalled ingest for 150-230 ms), and the exposition text is written from the copy afterwards, while
  * batches go on. Name, labels, family and {@code _created} never change in a series, so only the
- * series itself is kept for them. A family's series sit next to each other.
+ * series itself is kept for them. A family's series sit next to each other. The arrays outlive the
+ * scrape, so a counter or gauge costs 16 bytes here (series, value, and where its counts are: none);
+ * a histogram's or summary's count, sum and buckets go to one side array.
  *
  * <pre>{@code
  * SeriesCopy copy = new SeriesCopy();
@@ -22,16 +25,21 @@ import java.util.List;
  * }</pre>
  */
 public final class SeriesCopy {
+  /** {@link #countsAt} of a counter or gauge with a value to show. */
+  private static final int VALUE = -1;
+  /** {@link #countsAt} of a gauge with no value to show. */
+  private static final int ABSENT = -2;
+
   private Series[] series;
-  private boolean[] present;
   private double[] value;
-  private long[] count;
-  private double[] sum;
-  /** Where each histogram's cumulative bucket counts start in {@link #buckets}; -1 for other types. */
-  private int[] bucketStart;
-  private long[] buckets;
+  /**
+   * Where a histogram's or summary's count, sum (raw bits) and, for a histogram, cumulative bucket
+   * counts start in {@link #counts}; {@link #VALUE} or {@link #ABSENT} for the other types.
+   */
+  private int[] countsAt;
+  private long[] counts;
   private int size;
-  private int bucketSize;
+  private int countsSize;
 
   public SeriesCopy() {
     this(64);
@@ -39,12 +47,9 @@ public final class SeriesCopy {
 
   SeriesCopy(int capacity) {
     series = new Series[capacity];
-    present = new boolean[capacity];
     value = new double[capacity];
-    count = new long[capacity];
-    sum = new double[capacity];
-    bucketStart = new int[capacity];
-    buckets = new long[capacity];
+    countsAt = new int[capacity];
+    counts = new long[capacity];
   }
 
   /** Series copied. */
@@ -66,7 +71,7 @@ public final class SeriesCopy {
 
   /** False for a gauge with no value to show (a {@code max} gauge never set, a {@code livemax} gauge without writers). */
   public boolean present(int i) {
-    return present[i];
+    return countsAt[i] != ABSENT;
   }
 
   /** A counter's or a gauge's value. */
@@ -76,17 +81,17 @@ public final class SeriesCopy {
 
   /** A histogram's or a summary's count. */
   public long count(int i) {
-    return count[i];
+    return countsAt[i] >= 0 ? counts[countsAt[i]] : 0;
   }
 
   /** A histogram's or a summary's sum. */
   public double sum(int i) {
-    return sum[i];
+    return countsAt[i] >= 0 ? Double.longBitsToDouble(counts[countsAt[i] + 1]) : 0;
   }
 
   /** Histogram {@code i}'s count of observations up to bucket {@code b}'s bound (the last: +Inf). */
   public long cumulativeBucket(int i, int b) {
-    return buckets[bucketStart[i] + b];
+    return counts[countsAt[i] + 2 + b];
   }
 
   /** Each series as a record: for readers that keep them (state file, remote write), not for scrapes. */
@@ -100,17 +105,18 @@ public final class SeriesCopy {
 
   SeriesSnapshot snapshot(int i) {
     long[] cumulative = null;
-    if (bucketStart[i] >= 0) {
-      cumulative = Arrays.copyOfRange(buckets, bucketStart[i], bucketStart[i] + series[i].family.bucketCount());
+    if (family(i).type() == MetricType.HISTOGRAM) {
+      int from = countsAt[i] + 2;
+      cumulative = Arrays.copyOfRange(counts, from, from + family(i).bucketCount());
     }
-    return new SeriesSnapshot(key(i), family(i), createdMillis(i), present[i], value[i], count[i], sum[i], cumulative);
+    return new SeriesSnapshot(key(i), family(i), createdMillis(i), present(i), value[i], count(i), sum(i), cumulative);
   }
 
   /** Empties the copy, keeping its arrays; drops the series it held so none outlives its expiry here. */
   void clear() {
     Arrays.fill(series, 0, size, null);
     size = 0;
-    bucketSize = 0;
+    countsSize = 0;
   }
 
   /** Makes room for {@code n} more series without growing while batches wait. */
@@ -118,11 +124,8 @@ public final class SeriesCopy {
     if (series.length - size < n) {
       int capacity = Math.max(series.length * 2, size + n);
       series = Arrays.copyOf(series, capacity);
-      present = Arrays.copyOf(present, capacity);
       value = Arrays.copyOf(value, capacity);
-      count = Arrays.copyOf(count, capacity);
-      sum = Arrays.copyOf(sum, capacity);
-      bucketStart = Arrays.copyOf(bucketStart, capacity);
+      countsAt = Arrays.copyOf(countsAt, capacity);
     }
   }
 
@@ -143,7 +146,7 @@ public final class SeriesCopy {
   void fill() {
     int listed = size;
     size = 0;
-    bucketSize = 0;
+    countsSize = 0;
     for (int j = 0; j < listed; j++) {
       Series s = series[j];
       series[j] = null;
@@ -151,26 +154,34 @@ public final class SeriesCopy {
     }
   }
 
-  /** Appends {@code s} with these values; {@code buckets} is filled by {@link #bucket} calls right after. */
-  void add(Series s, boolean isPresent, double v, long c, double sm) {
+  /** Appends counter or gauge {@code s} with value {@code v}, or with none to show. */
+  void add(Series s, boolean isPresent, double v) {
     reserve(1);
     series[size] = s;
-    present[size] = isPresent;
     value[size] = v;
-    count[size] = c;
-    sum[size] = sm;
-    bucketStart[size] = -1;
+    countsAt[size] = isPresent ? VALUE : ABSENT;
     size++;
   }
 
-  /** Appends the next cumulative bucket count of the series just added. */
+  /** Appends histogram or summary {@code s}; a histogram's buckets follow by {@link #bucket} calls. */
+  void addCounted(Series s, long count, double sum) {
+    reserve(1);
+    series[size] = s;
+    countsAt[size] = countsSize;
+    size++;
+    put(count);
+    put(Double.doubleToRawLongBits(sum));
+  }
+
+  /** Appends the next cumulative bucket count of the histogram just added. */
   void bucket(long cumulative) {
-    if (bucketStart[size - 1] < 0) {
-      bucketStart[size - 1] = bucketSize;
+    put(cumulative);
+  }
+
+  private void put(long n) {
+    if (countsSize == counts.length) {
+      counts = Arrays.copyOf(counts, counts.length * 2);
     }
-    if (bucketSize == buckets.length) {
-      buckets = Arrays.copyOf(buckets, buckets.length * 2);
-    }
-    buckets[bucketSize++] = cumulative;
+    counts[countsSize++] = n;
   }
 }

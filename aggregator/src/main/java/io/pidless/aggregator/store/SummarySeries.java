@@ -21,6 +21,6 @@ final class SummarySeries extends Series {
 
   @Override
   void copyValues(SeriesCopy out) {
-    out.add(this, true, 0, count, sum);
+    out.addCounted(this, count, sum);
   }
 }

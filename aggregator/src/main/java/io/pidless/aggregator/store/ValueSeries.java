@@ -33,6 +33,6 @@ final class ValueSeries extends Series {
 
   @Override
   void copyValues(SeriesCopy out) {
-    out.add(this, hasValue, value, 0, 0);
+    out.add(this, hasValue, value);
   }
 }
