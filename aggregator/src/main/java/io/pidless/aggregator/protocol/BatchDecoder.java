@@ -1,8 +1,6 @@
 package io.pidless.aggregator.protocol;
 
 import io.netty.buffer.ByteBuf;
-import java.nio.BufferUnderflowException;
-import java.nio.ByteBuffer;
 import io.pidless.aggregator.store.DeltaBuffer;
 import io.pidless.protocol.ErrorCode;
 import io.pidless.protocol.GaugeMode;
@@ -48,21 +46,7 @@ final class BatchDecoder {
     return invalid;
   }
 
-  /**
-   * Decodes through a {@link ByteBuffer} view of the frame: a read of a {@link ByteBuf} slice checks the
-   * reference count and both indexes of every layer it wraps, which cost as much as the merge itself.
-   */
-  void decode(ByteBuf frame, SeriesTable table) {
-    ByteBuffer b = frame.nioBuffer();
-    try {
-      decode(b, table);
-    } catch (BufferUnderflowException e) {
-      throw Payload.truncated();
-    }
-    frame.skipBytes(b.position());
-  }
-
-  private void decode(ByteBuffer b, SeriesTable table) {
+  void decode(ByteBuf b, SeriesTable table) {
     deltas.clear();
     dropped = 0;
     invalid = null;
@@ -88,12 +72,12 @@ final class BatchDecoder {
       }
       switch (slot.type()) {
         case COUNTER -> {
-          double v = b.getDouble();
+          double v = b.readDouble();
           check(v >= 0 && v != Double.POSITIVE_INFINITY, id, "counter increment", v, "finite and >= 0");
           add(slot, v);
         }
         case GAUGE -> {
-          double v = b.getDouble();
+          double v = b.readDouble();
           check(slot.mode() != GaugeMode.SUM || Double.isFinite(v), id, "gauge change", v, "finite");
           live |= slot.def() != null && slot.mode() != null && slot.mode().isLive();
           add(slot, v);
@@ -106,7 +90,7 @@ final class BatchDecoder {
             check(inc >= 0, id, "bucket increment", Long.toUnsignedString(inc), "below 2^63");
             deltas.setBucket(start + j, inc);
           }
-          double sum = b.getDouble();
+          double sum = b.readDouble();
           check(Double.isFinite(sum), id, "histogram sum increment", sum, "finite");
           if (slot.def() == null) {
             dropped++;
@@ -116,7 +100,7 @@ final class BatchDecoder {
         }
         case SUMMARY -> {
           long c = Payload.varint(b, "summary count increment");
-          double sum = b.getDouble();
+          double sum = b.readDouble();
           check(c >= 0, id, "summary count increment", Long.toUnsignedString(c), "below 2^63");
           check(Double.isFinite(sum), id, "summary sum increment", sum, "finite");
           if (slot.def() == null) {

@@ -106,8 +106,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     } catch (ProtocolException e) {
       violation(e.code(), e.getMessage());
     } catch (IndexOutOfBoundsException e) {
-      ProtocolException truncated = Payload.truncated();
-      violation(truncated.code(), truncated.getMessage());
+      violation(ErrorCode.MALFORMED_FRAME, "frame is truncated: a field runs past the end of the frame");
     } finally {
       frame.release();
     }

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.pidless.protocol.ErrorCode;
 import io.pidless.protocol.Varint;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -19,21 +18,8 @@ final class Payload {
     try {
       return Varint.read(b::readByte);
     } catch (Varint.OverflowException e) {
-      throw overflow(field);
+      throw malformed("varint " + field + " is longer than 64 bits");
     }
-  }
-
-  /** The same from a {@link ByteBuffer}; one cut off throws {@link java.nio.BufferUnderflowException}. */
-  static long varint(ByteBuffer b, String field) {
-    try {
-      return Varint.read(b::get);
-    } catch (Varint.OverflowException e) {
-      throw overflow(field);
-    }
-  }
-
-  private static ProtocolException overflow(String field) {
-    return malformed("varint " + field + " is longer than 64 bits");
   }
 
   /**
@@ -41,16 +27,9 @@ final class Payload {
    * Compared unsigned: a varint of 2^63 or more is a negative long, and must not pass as small.
    */
   static int count(ByteBuf b, String field, int minBytes) {
-    return fits(varint(b, field), b.readableBytes(), field, minBytes);
-  }
-
-  static int count(ByteBuffer b, String field, int minBytes) {
-    return fits(varint(b, field), b.remaining(), field, minBytes);
-  }
-
-  private static int fits(long n, int left, String field, int minBytes) {
-    if (Long.compareUnsigned(n, left / minBytes) > 0) {
-      throw malformed(field + " " + Long.toUnsignedString(n) + " cannot fit in the " + left
+    long n = varint(b, field);
+    if (Long.compareUnsigned(n, b.readableBytes() / minBytes) > 0) {
+      throw malformed(field + " " + Long.toUnsignedString(n) + " cannot fit in the " + b.readableBytes()
           + " bytes left in the frame");
     }
     return (int) n;
@@ -68,22 +47,9 @@ final class Payload {
   }
 
   static void expectEnd(ByteBuf b, String frame) {
-    expectEnd(b.readableBytes(), frame);
-  }
-
-  static void expectEnd(ByteBuffer b, String frame) {
-    expectEnd(b.remaining(), frame);
-  }
-
-  private static void expectEnd(int left, String frame) {
-    if (left > 0) {
-      throw malformed(frame + " has " + left + " trailing bytes after its last field");
+    if (b.isReadable()) {
+      throw malformed(frame + " has " + b.readableBytes() + " trailing bytes after its last field");
     }
-  }
-
-  /** A field ran past the end of the frame. */
-  static ProtocolException truncated() {
-    return malformed("frame is truncated: a field runs past the end of the frame");
   }
 
   static ProtocolException malformed(String message) {
