@@ -11,6 +11,7 @@ import io.pidless.protocol.GaugeMode;
  * {@link #invalid()} and the batch is rejected without closing the connection.
  */
 final class BatchDecoder {
+  private final FrameBytes in = new FrameBytes();
   private final DeltaBuffer deltas = new DeltaBuffer();
   private long seq;
   private int count;
@@ -46,21 +47,30 @@ final class BatchDecoder {
     return invalid;
   }
 
-  void decode(ByteBuf b, SeriesTable table) {
+  void decode(ByteBuf frame, SeriesTable table) {
+    in.load(frame);
+    try {
+      decode(table);
+    } finally {
+      in.unload();
+    }
+  }
+
+  private void decode(SeriesTable table) {
     deltas.clear();
     dropped = 0;
     invalid = null;
     live = false;
-    seq = Payload.varint(b, "seq");
+    seq = in.varint("seq");
     if (seq <= 0) {
       throw Payload.malformed("batch seq " + Long.toUnsignedString(seq) + " is outside 1..2^63-1");
     }
-    count = Payload.count(b, "delta count", 2);
+    count = in.count("delta count", 2);
     if (count == 0) {
       throw Payload.malformed("batch " + seq + " has no deltas");
     }
     for (int i = 0; i < count; i++) {
-      long id = Payload.varint(b, "series id");
+      long id = in.varint("series id");
       SeriesTable.Slot slot = table.get(id);
       if (slot == null) {
         throw new ProtocolException(ErrorCode.UNKNOWN_SERIES_ID,
@@ -72,13 +82,17 @@ final class BatchDecoder {
       }
       switch (slot.type()) {
         case COUNTER -> {
-          double v = b.readDouble();
-          check(v >= 0 && v != Double.POSITIVE_INFINITY, id, "counter increment", v, "finite and >= 0");
+          double v = in.f64();
+          if (!(v >= 0 && v != Double.POSITIVE_INFINITY)) {
+            invalid(id, "counter increment", v, "finite and >= 0");
+          }
           add(slot, v);
         }
         case GAUGE -> {
-          double v = b.readDouble();
-          check(slot.mode() != GaugeMode.SUM || Double.isFinite(v), id, "gauge change", v, "finite");
+          double v = in.f64();
+          if (slot.mode() == GaugeMode.SUM && !Double.isFinite(v)) {
+            invalid(id, "gauge change", v, "finite");
+          }
           live |= slot.def() != null && slot.mode() != null && slot.mode().isLive();
           add(slot, v);
         }
@@ -86,12 +100,16 @@ final class BatchDecoder {
           int n = slot.bucketCount();
           int start = deltas.reserveBuckets(n);
           for (int j = 0; j < n; j++) {
-            long inc = Payload.varint(b, "bucket increment");
-            check(inc >= 0, id, "bucket increment", Long.toUnsignedString(inc), "below 2^63");
+            long inc = in.varint("bucket increment");
+            if (inc < 0) {
+              invalid(id, "bucket increment", Long.toUnsignedString(inc), "below 2^63");
+            }
             deltas.setBucket(start + j, inc);
           }
-          double sum = b.readDouble();
-          check(Double.isFinite(sum), id, "histogram sum increment", sum, "finite");
+          double sum = in.f64();
+          if (!Double.isFinite(sum)) {
+            invalid(id, "histogram sum increment", sum, "finite");
+          }
           if (slot.def() == null) {
             dropped++;
           } else {
@@ -99,10 +117,14 @@ final class BatchDecoder {
           }
         }
         case SUMMARY -> {
-          long c = Payload.varint(b, "summary count increment");
-          double sum = b.readDouble();
-          check(c >= 0, id, "summary count increment", Long.toUnsignedString(c), "below 2^63");
-          check(Double.isFinite(sum), id, "summary sum increment", sum, "finite");
+          long c = in.varint("summary count increment");
+          double sum = in.f64();
+          if (c < 0) {
+            invalid(id, "summary count increment", Long.toUnsignedString(c), "below 2^63");
+          }
+          if (!Double.isFinite(sum)) {
+            invalid(id, "summary sum increment", sum, "finite");
+          }
           if (slot.def() == null) {
             dropped++;
           } else {
@@ -111,7 +133,7 @@ final class BatchDecoder {
         }
       }
     }
-    Payload.expectEnd(b, "BATCH");
+    in.expectEnd("BATCH");
   }
 
   private void add(SeriesTable.Slot slot, double v) {
@@ -122,8 +144,9 @@ final class BatchDecoder {
     }
   }
 
-  private void check(boolean ok, long id, String what, Object value, String rule) {
-    if (!ok && invalid == null) {
+  /** Keeps the first broken value rule; the value is boxed only here, off the per-delta path. */
+  private void invalid(long id, String what, Object value, String rule) {
+    if (invalid == null) {
       invalid = "batch " + seq + " rejected whole: series id " + id + " has " + what + " " + value
           + ", which must be " + rule + ". Nothing of this batch was applied; do not re-send it";
     }

@@ -18,8 +18,12 @@ final class Payload {
     try {
       return Varint.read(b::readByte);
     } catch (Varint.OverflowException e) {
-      throw malformed("varint " + field + " is longer than 64 bits");
+      throw overflow(field);
     }
+  }
+
+  static ProtocolException overflow(String field) {
+    return malformed("varint " + field + " is longer than 64 bits");
   }
 
   /**
@@ -27,9 +31,13 @@ final class Payload {
    * Compared unsigned: a varint of 2^63 or more is a negative long, and must not pass as small.
    */
   static int count(ByteBuf b, String field, int minBytes) {
-    long n = varint(b, field);
-    if (Long.compareUnsigned(n, b.readableBytes() / minBytes) > 0) {
-      throw malformed(field + " " + Long.toUnsignedString(n) + " cannot fit in the " + b.readableBytes()
+    return checkCount(varint(b, field), b.readableBytes(), field, minBytes);
+  }
+
+  /** {@code n}, the count just read, if that many things of {@code minBytes} fit in {@code left} bytes. */
+  static int checkCount(long n, int left, String field, int minBytes) {
+    if (Long.compareUnsigned(n, left / minBytes) > 0) {
+      throw malformed(field + " " + Long.toUnsignedString(n) + " cannot fit in the " + left
           + " bytes left in the frame");
     }
     return (int) n;
@@ -47,8 +55,12 @@ final class Payload {
   }
 
   static void expectEnd(ByteBuf b, String frame) {
-    if (b.isReadable()) {
-      throw malformed(frame + " has " + b.readableBytes() + " trailing bytes after its last field");
+    checkEnd(b.readableBytes(), frame);
+  }
+
+  static void checkEnd(int left, String frame) {
+    if (left > 0) {
+      throw malformed(frame + " has " + left + " trailing bytes after its last field");
     }
   }
 

@@ -6,12 +6,16 @@ import io.pidless.aggregator.store.Definition;
 import io.pidless.protocol.GaugeMode;
 import io.pidless.protocol.MetricType;
 import io.pidless.protocol.Protocol;
+import java.util.Arrays;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
- * One connection's series ids, in a primitive-keyed map so memory follows the ids actually bound, not
- * the largest one. A slot remembers the delta shape even when the store rejected the definition, so
- * later deltas for that id can still be stepped over and dropped. Ids are bounded twice: per connection,
+ * One connection's series ids. Clients number ids from 1 upward, so the low ids sit in an array indexed
+ * by id (one load per delta on the batch path); an id far above the count of ids bound goes to a
+ * primitive-keyed map instead, so memory follows the ids actually bound, not the largest one (the
+ * array is never longer than {@link #denseLimit} of them). A slot remembers the delta shape even when
+ * the store rejected the definition, so later deltas for that id can still be stepped over and dropped. Ids are bounded twice: per connection,
  * and by a budget all connections share, to which {@link #release} gives them back.
  */
 final class SeriesTable {
@@ -21,7 +25,12 @@ final class SeriesTable {
   /** Why {@link #put} refused an id. */
   enum Refusal { NONE, OUT_OF_RANGE, TAKEN, TABLE_FULL, BUDGET_FULL }
 
-  private final IntObjectHashMap<Slot> slots = new IntObjectHashMap<>();
+  private static final Slot[] NONE = new Slot[0];
+
+  /** Slots of ids below its length; every id below it that is bound is here, not in {@link #sparse}. */
+  private Slot[] dense = NONE;
+  private final IntObjectHashMap<Slot> sparse = new IntObjectHashMap<>(4);
+  private int size;
   private final int maxIds;
   private final Budget shared;
 
@@ -34,32 +43,67 @@ final class SeriesTable {
     if (id < 1 || id > Protocol.MAX_SERIES_ID) {
       return Refusal.OUT_OF_RANGE;
     }
-    if (slots.containsKey((int) id)) {
+    if (get(id) != null) {
       return Refusal.TAKEN;
     }
-    if (slots.size() >= maxIds) {
+    if (size >= maxIds) {
       return Refusal.TABLE_FULL;
     }
     if (!shared.take(1)) {
       return Refusal.BUDGET_FULL;
     }
-    slots.put((int) id, slot);
+    size++;
+    if (id >= dense.length && id < denseLimit(size)) {
+      grow((int) id);
+    }
+    replace(id, slot);
     return Refusal.NONE;
   }
 
   /** Rebinds an id already {@linkplain #put put}, once its definition was accepted. */
   void replace(long id, Slot slot) {
-    slots.put((int) id, slot);
+    if (id < dense.length) {
+      dense[(int) id] = slot;
+    } else {
+      sparse.put((int) id, slot);
+    }
   }
 
   /** The slot for an id, or null if the id was never defined on this connection. */
   Slot get(long id) {
-    return id > 0 && id <= Protocol.MAX_SERIES_ID ? slots.get((int) id) : null;
+    if (id >= 0 && id < dense.length) {
+      return dense[(int) id];
+    }
+    return id > 0 && id <= Protocol.MAX_SERIES_ID && !sparse.isEmpty() ? sparse.get((int) id) : null;
+  }
+
+  /** The array may index ids up to twice the ids bound (plus a few): memory stays a multiple of those. */
+  static int denseLimit(int bound) {
+    return 2 * bound + 16;
+  }
+
+  /** Extends the array past {@code id}, within {@link #denseLimit}, and moves the ids it now covers into it. */
+  private void grow(int id) {
+    int length = Math.min(denseLimit(size), Math.max(id + 1, dense.length * 2));
+    dense = Arrays.copyOf(dense, length);
+    if (!sparse.isEmpty()) {
+      for (int i = 0; i < length; i++) {
+        Slot moved = sparse.remove(i);
+        if (moved != null) {
+          dense[i] = moved;
+        }
+      }
+    }
   }
 
   /** The id bound to {@code def}, or 0. */
   long idOf(Definition def) {
-    for (IntObjectHashMap.PrimitiveEntry<Slot> e : slots.entries()) {
+    for (int id = 1; id < dense.length; id++) {
+      if (dense[id] != null && dense[id].def() == def) {
+        return id;
+      }
+    }
+    for (IntObjectHashMap.PrimitiveEntry<Slot> e : sparse.entries()) {
       if (e.value().def() == def) {
         return e.key();
       }
@@ -69,10 +113,11 @@ final class SeriesTable {
 
   /** Gives every id bound here back to the shared budget; the connection closed. */
   void release() {
-    shared.give(slots.size());
+    shared.give(size);
   }
 
   Iterable<Definition> definitions() {
-    return () -> slots.values().stream().map(Slot::def).filter(Objects::nonNull).iterator();
+    return () -> Stream.concat(Arrays.stream(dense), sparse.values().stream())
+        .filter(Objects::nonNull).map(Slot::def).filter(Objects::nonNull).iterator();
   }
 }

@@ -15,8 +15,12 @@ public final class DeltaBuffer {
   private int size;
   private int bucketSize;
 
+  /**
+   * Empties the buffer. The definitions of the last batch stay referenced past {@link #size}: they are
+   * the connection's own, which its series table holds as long as this buffer lives, and clearing
+   * them cost a store per delta.
+   */
   public void clear() {
-    Arrays.fill(defs, 0, size, null);
     size = 0;
     bucketSize = 0;
   }
