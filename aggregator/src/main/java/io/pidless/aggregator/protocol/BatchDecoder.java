@@ -2,6 +2,7 @@ package io.pidless.aggregator.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.pidless.aggregator.store.DeltaBuffer;
+import io.pidless.aggregator.store.Definition;
 import io.pidless.protocol.ErrorCode;
 import io.pidless.protocol.GaugeMode;
 
@@ -71,6 +72,11 @@ final class BatchDecoder {
     }
     for (int i = 0; i < count; i++) {
       long id = in.varint("series id");
+      Definition counter = table.counter(id);
+      if (counter != null) {
+        deltas.addValue(counter, counterIncrement(id));
+        continue;
+      }
       SeriesTable.Slot slot = table.get(id);
       if (slot == null) {
         throw new ProtocolException(ErrorCode.UNKNOWN_SERIES_ID,
@@ -81,13 +87,7 @@ final class BatchDecoder {
             + ", whose definition named an unknown type, so its shape is unknown");
       }
       switch (slot.type()) {
-        case COUNTER -> {
-          double v = in.f64();
-          if (!(v >= 0 && v != Double.POSITIVE_INFINITY)) {
-            invalid(id, "counter increment", v, "finite and >= 0");
-          }
-          add(slot, v);
-        }
+        case COUNTER -> add(slot, counterIncrement(id));
         case GAUGE -> {
           double v = in.f64();
           if (slot.mode() == GaugeMode.SUM && !Double.isFinite(v)) {
@@ -134,6 +134,14 @@ final class BatchDecoder {
       }
     }
     in.expectEnd("BATCH");
+  }
+
+  private double counterIncrement(long id) {
+    double v = in.f64();
+    if (!(v >= 0 && v != Double.POSITIVE_INFINITY)) {
+      invalid(id, "counter increment", v, "finite and >= 0");
+    }
+    return v;
   }
 
   private void add(SeriesTable.Slot slot, double v) {

@@ -180,8 +180,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     LOG.log(Level.FINE, "connection {0}: HELLO from {1}, session {2}",
         new Object[] {connectionId, client.length() > 64 ? client.substring(0, 64) : client, id});
-    answer(ServerFrames.helloOk(ctx.alloc(), context.limits().maxFrameBytes(), session.settledSeq(),
-        context.instance()));
+    ServerFrames.helloOk(answers(), context.limits().maxFrameBytes(), session.settledSeq(), context.instance());
   }
 
   private void onDefine(ByteBuf b) {
@@ -220,7 +219,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       case NOT_OWNER -> { }
       case ALREADY_SETTLED -> {
         context.stats().batchesAlreadySettled.increment();
-        answer(ServerFrames.ack(ctx.alloc(), seq, Protocol.ACK_ALREADY_SETTLED));
+        ServerFrames.ack(answers(), seq, Protocol.ACK_ALREADY_SETTLED);
       }
       case NEW -> {
         if (batches.invalid() != null) {
@@ -235,7 +234,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
           reject(ErrorCode.TYPE_CLASH, table.idOf(d), d.rejection());
         }
         newlyRejected.clear();
-        answer(ServerFrames.ack(ctx.alloc(), seq, Protocol.ACK_APPLIED));
+        ServerFrames.ack(answers(), seq, Protocol.ACK_APPLIED);
       }
     }
   }
@@ -243,7 +242,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private void reject(ErrorCode code, long ref, String message) {
     context.stats().error(code);
     LOG.log(Level.FINE, "connection {0}: {1} {2}", new Object[] {connectionId, code, message});
-    answer(ServerFrames.error(ctx.alloc(), code, ref, message));
+    ServerFrames.error(answers(), code, ref, message);
   }
 
   void violation(ErrorCode code, String message) {
@@ -254,20 +253,19 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     context.stats().error(code);
     LOG.log(Level.FINE, "connection {0} closed: {1} {2}", new Object[] {connectionId, code, message});
     flushAnswers();
-    ctx.writeAndFlush(ServerFrames.error(ctx.alloc(), code, 0, message)).addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(ServerFrames.error(ctx.alloc().buffer(), code, 0, message)).addListener(ChannelFutureListener.CLOSE);
   }
 
   /**
-   * Queues one answer frame behind the others of this read. They go out as one buffer per read: the
+   * The buffer the answers of the current read are appended to, written together at its end: the
    * channel's outbound accounting charges each message ~100 bytes beyond its own, so an ACK (~8 bytes)
    * written alone would make a client pipelining a few thousand batches look like one not reading.
    */
-  private void answer(ByteBuf frame) {
+  private ByteBuf answers() {
     if (answers == null) {
-      answers = ctx.alloc().buffer(Math.max(256, frame.readableBytes()));
+      answers = ctx.alloc().buffer(256);
     }
-    answers.writeBytes(frame);
-    frame.release();
+    return answers;
   }
 
   private void flushAnswers() {

@@ -26,10 +26,10 @@ class ServerFramesTest {
   @Test
   void answersRoundTrip() throws Exception {
     ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
-    assertEquals(new ServerFrame.HelloOk(1, 4096, 300, -7), roundTrip(ServerFrames.helloOk(alloc, 4096, 300, -7)));
-    assertEquals(new ServerFrame.Ack(Long.MAX_VALUE, 1), roundTrip(ServerFrames.ack(alloc, Long.MAX_VALUE, 1)));
+    assertEquals(new ServerFrame.HelloOk(1, 4096, 300, -7), roundTrip(ServerFrames.helloOk(alloc.buffer(), 4096, 300, -7)));
+    assertEquals(new ServerFrame.Ack(Long.MAX_VALUE, 1), roundTrip(ServerFrames.ack(alloc.buffer(), Long.MAX_VALUE, 1)));
     String msg = "series id 3 is already defined — ünïcode";
     assertEquals(new ServerFrame.Error(ErrorCode.DUPLICATE_SERIES_ID, 106, 3, msg),
-        roundTrip(ServerFrames.error(alloc, ErrorCode.DUPLICATE_SERIES_ID, 3, msg)));
+        roundTrip(ServerFrames.error(alloc.buffer(), ErrorCode.DUPLICATE_SERIES_ID, 3, msg)));
   }
 }
