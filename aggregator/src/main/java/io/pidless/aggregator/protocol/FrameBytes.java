@@ -78,8 +78,25 @@ final class FrameBytes implements Varint.ByteSource {
     return bytes[pos++];
   }
 
-  /** A {@link Varint}; one past 64 bits is {@code MALFORMED_FRAME}, one cut off a truncated frame. */
+  /**
+   * A {@link Varint}; one past 64 bits is {@code MALFORMED_FRAME}, one cut off a truncated frame. Ids
+   * below 16,384 (one or two bytes, which cannot overflow) are read here without a call per byte; every
+   * longer varint goes through {@link Varint#read}, which holds the overflow rule.
+   */
   long varint(String field) {
+    int at = pos;
+    if (limit - at >= 2) {
+      byte first = bytes[at];
+      if (first >= 0) {
+        pos = at + 1;
+        return first;
+      }
+      byte second = bytes[at + 1];
+      if (second >= 0) {
+        pos = at + 2;
+        return (first & 0x7F) | (long) second << 7;
+      }
+    }
     try {
       return Varint.read(this);
     } catch (Varint.OverflowException e) {
