@@ -24,9 +24,9 @@ public final class Definition {
     return key;
   }
 
-  /** Adopts the key instance the store holds, so later lookups compare by identity. */
-  void key(SeriesKey stored) {
-    key = stored;
+  /** Takes a probe sharing the label text the store holds, so that later lookups compare by identity. */
+  void key(SeriesKey probe) {
+    key = probe;
   }
 
   public Family family() {

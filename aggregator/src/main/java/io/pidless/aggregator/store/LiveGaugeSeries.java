@@ -8,7 +8,7 @@ import java.util.Map;
  * A {@code livesum}/{@code livemax}/{@code livemin} gauge: one current value per open writer
  * (connection), merged at scrape time, each removed when its writer's connection closes.
  */
-final class LiveGaugeSeries extends Series {
+final class LiveGaugeSeries extends LockedSeries {
   private final Map<Long, Double> byWriter = new HashMap<>(4);
 
   LiveGaugeSeries(SeriesKey key, Family family, long createdMillis) {
