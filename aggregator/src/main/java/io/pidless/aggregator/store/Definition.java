@@ -24,9 +24,9 @@ public final class Definition {
     return key;
   }
 
-  /** Takes a probe sharing the label text the store holds, so that later lookups compare by identity. */
-  void key(SeriesKey probe) {
-    key = probe;
+  /** Adopts the series the store holds as its key, so later lookups compare by identity. */
+  void key(SeriesKey stored) {
+    key = stored;
   }
 
   public Family family() {

@@ -10,9 +10,17 @@ import java.util.Map;
  */
 final class LiveGaugeSeries extends LockedSeries {
   private final Map<Long, Double> byWriter = new HashMap<>(4);
+  /** Kept, unlike other series': every delta refreshes the series in the cache, a lookup by this key. */
+  private final int hash;
 
   LiveGaugeSeries(SeriesKey key, Family family, long createdMillis) {
     super(key, family, createdMillis);
+    this.hash = super.hashCode();
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
   }
 
   @Override

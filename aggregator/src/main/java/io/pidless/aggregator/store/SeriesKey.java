@@ -14,7 +14,8 @@ import java.util.Arrays;
  * object per series; a DEFINE looks its series up with a plain key, a probe. Equality is by name and
  * label text only, whatever the class, so a probe and a series compare alike from either side. A
  * series keeps no hash (4 bytes each): it is computed when asked, which the store does on lookups and
- * expiry, not per delta; a probe computes it once.
+ * expiry, not per delta (but for a live gauge, {@link LiveGaugeSeries}, which keeps it); a probe
+ * computes it once.
  *
  * <pre>{@code
  * SeriesKey k = SeriesKey.of(family, new String[] {"a", "b"}, new String[] {"1", "2"});
@@ -40,11 +41,6 @@ public abstract class SeriesKey {
    */
   static SeriesKey of(Family family, String[] labelNames, String[] labelValues) {
     return new Probe(family, LabelText.render(labelNames, labelValues));
-  }
-
-  /** A probe for {@code s}, sharing its label text, so that it holds no bytes of its own. */
-  static SeriesKey probeOf(Series s) {
-    return new Probe(s.family, s.labelText());
   }
 
   /**

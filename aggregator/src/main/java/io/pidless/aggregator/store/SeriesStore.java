@@ -281,9 +281,7 @@ public final class SeriesStore {
       }
       d.family(s.family);
     }
-    if (d.key().labelText() != s.labelText()) {
-      d.key(SeriesKey.probeOf(s));
-    }
+    d.key(s);
     d.series = s;
   }
 
