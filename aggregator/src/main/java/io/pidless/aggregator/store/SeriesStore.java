@@ -30,9 +30,9 @@ import java.util.function.Consumer;
  * <p>Concurrency contract: {@link #define}, {@link #apply} and {@link #release} may run on any
  * number of threads at once; {@link #snapshot} excludes {@code apply}, so a scrape sees each batch
  * whole or not at all. Expiry happens inside Caffeine, on whichever thread touches the cache. It
- * retires the series under the series' lock, and {@code apply} re-resolves a retired series, so a
- * delta racing with expiry lands either in the old series before it goes or in a new one: never
- * nowhere.
+ * retires the series atomically with respect to its deltas (a counter's one compare-and-set word, the
+ * other kinds' lock), and {@code apply} re-resolves a retired series, so a delta racing with expiry
+ * lands either in the old series before it goes or in a new one: never nowhere, never in both.
  *
  * <p>What a definition must be is {@link DefinitionRules}'; this class only stores. It is longer than
  * this repository's 300 lines because the cache, the family table, the text budget and the two locks
