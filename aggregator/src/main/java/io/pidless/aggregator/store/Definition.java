@@ -24,7 +24,7 @@ public final class Definition {
     return key;
   }
 
-  /** Adopts the key instance the store holds, so later lookups compare by identity. */
+  /** Adopts the series the store holds as its key, so later lookups compare by identity. */
   void key(SeriesKey stored) {
     key = stored;
   }

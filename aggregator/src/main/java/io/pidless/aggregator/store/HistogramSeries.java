@@ -1,7 +1,7 @@
 package io.pidless.aggregator.store;
 
 /** Fixed-bound histogram: per-bucket counts and a sum, merged by delta; count is the buckets' total. */
-final class HistogramSeries extends Series {
+final class HistogramSeries extends LockedSeries {
   private final long[] buckets;
   private long count;
   private double sum;

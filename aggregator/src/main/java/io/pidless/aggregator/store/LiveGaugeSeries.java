@@ -8,11 +8,19 @@ import java.util.Map;
  * A {@code livesum}/{@code livemax}/{@code livemin} gauge: one current value per open writer
  * (connection), merged at scrape time, each removed when its writer's connection closes.
  */
-final class LiveGaugeSeries extends Series {
+final class LiveGaugeSeries extends LockedSeries {
   private final Map<Long, Double> byWriter = new HashMap<>(4);
+  /** Kept, unlike other series': every delta refreshes the series in the cache, a lookup by this key. */
+  private final int hash;
 
   LiveGaugeSeries(SeriesKey key, Family family, long createdMillis) {
     super(key, family, createdMillis);
+    this.hash = super.hashCode();
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
   }
 
   @Override

@@ -1,25 +1,22 @@
 package io.pidless.aggregator.store;
 
 /**
- * One merged series. Writers and the scrape synchronize on the series itself; once expiry has
- * {@linkplain #retire() retired} it, {@link #apply} refuses every delta so the store can re-route the
- * delta to a fresh series instead of losing it.
+ * One merged series, and its own key in the store ({@link SeriesKey} is its base: no key object per
+ * series). Once expiry has {@linkplain #retire() retired} it, {@link #apply} refuses every delta so the
+ * store can re-route the delta to a fresh series instead of losing it. How a kind keeps that promise
+ * is its own: {@link SumSeries} with one compare-and-set per delta, the others under their lock
+ * ({@link LockedSeries}).
  */
-abstract class Series {
+abstract class Series extends SeriesKey {
   /** What {@link #apply} did with a delta. */
   enum Applied { MERGED, SATURATED, RETIRED }
 
-  final SeriesKey key;
-  final Family family;
   final long createdMillis;
   /** Index in its family's members; guarded by the store's family lock. */
   int slot;
-  /** Set under the series' lock; read without it by {@link #copyTo}, whose values no batch changes meanwhile. */
-  private volatile boolean retired;
 
   Series(SeriesKey key, Family family, long createdMillis) {
-    this.key = key;
-    this.family = family;
+    super(family, key.labelText());
     this.createdMillis = createdMillis;
   }
 
@@ -27,20 +24,17 @@ abstract class Series {
    * Applies delta {@code i} of {@code batch}: {@code SATURATED} when a value stopped at its type's
    * bound ({@link Saturating}); {@code RETIRED}, and nothing applied, when retired.
    */
-  final synchronized Applied apply(DeltaBuffer batch, int i, long writer) {
-    if (retired) {
-      return Applied.RETIRED;
-    }
-    return merge(batch, i, writer) ? Applied.SATURATED : Applied.MERGED;
-  }
+  abstract Applied apply(DeltaBuffer batch, int i, long writer);
 
   /** Refuses every later delta, and returns the final state. */
-  final synchronized SeriesSnapshot retire() {
-    retired = true;
+  final SeriesSnapshot retire() {
     SeriesCopy last = new SeriesCopy(1);
-    copyValues(last);
+    retireInto(last);
     return last.snapshot(0);
   }
+
+  /** Refuses every later delta, and {@link SeriesCopy#add}s the final values to {@code out}. */
+  abstract void retireInto(SeriesCopy out);
 
   /**
    * Appends the series' values to {@code out}, or nothing once retired: its successor, if any, speaks
@@ -48,11 +42,7 @@ abstract class Series {
    * the series' lock: that lock and a record per series drew half the samples of the locked section
    * (docs/perf/scrape-lock-2026-12-03.md).
    */
-  final void copyTo(SeriesCopy out) {
-    if (!retired) {
-      copyValues(out);
-    }
-  }
+  abstract void copyTo(SeriesCopy out);
 
   /** True while expiry must leave this series alone (a live gauge with an open writer). */
   boolean pinned() {
@@ -62,20 +52,13 @@ abstract class Series {
   /** Forgets what {@code writer} contributed to a live gauge; no-op for other series. */
   void release(long writer) {}
 
-  /** Merges delta {@code i}; true when a value saturated instead of wrapping or reaching infinity. */
-  abstract boolean merge(DeltaBuffer batch, int i, long writer);
-
-  /** {@link SeriesCopy#add}s the values, then its {@link SeriesCopy#bucket}s if a histogram. */
-  abstract void copyValues(SeriesCopy out);
-
+  /** A new series with the identity of {@code key}, of the kind {@code family}'s type and mode ask for. */
   static Series create(SeriesKey key, Family family, long createdMillis) {
     return switch (family.type()) {
-      case COUNTER -> new ValueSeries(key, family, createdMillis, ValueSeries.Merge.ADD);
+      case COUNTER -> new SumSeries(key, family, createdMillis);
       case GAUGE -> switch (family.mode()) {
-        case SUM -> new ValueSeries(key, family, createdMillis, ValueSeries.Merge.ADD);
-        case MAX -> new ValueSeries(key, family, createdMillis, ValueSeries.Merge.MAX);
-        case MIN -> new ValueSeries(key, family, createdMillis, ValueSeries.Merge.MIN);
-        case LAST -> new ValueSeries(key, family, createdMillis, ValueSeries.Merge.LAST);
+        case SUM -> new SumSeries(key, family, createdMillis);
+        case MAX, MIN, LAST -> new GaugeSeries(key, family, createdMillis);
         case LIVESUM, LIVEMAX, LIVEMIN -> new LiveGaugeSeries(key, family, createdMillis);
       };
       case HISTOGRAM -> new HistogramSeries(key, family, createdMillis);

@@ -58,7 +58,7 @@ public final class SeriesCopy {
   }
 
   public SeriesKey key(int i) {
-    return series[i].key;
+    return series[i];
   }
 
   public Family family(int i) {

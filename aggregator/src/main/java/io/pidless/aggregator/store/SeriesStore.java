@@ -30,9 +30,9 @@ import java.util.function.Consumer;
  * <p>Concurrency contract: {@link #define}, {@link #apply} and {@link #release} may run on any
  * number of threads at once; {@link #snapshot} excludes {@code apply}, so a scrape sees each batch
  * whole or not at all. Expiry happens inside Caffeine, on whichever thread touches the cache. It
- * retires the series under the series' lock, and {@code apply} re-resolves a retired series, so a
- * delta racing with expiry lands either in the old series before it goes or in a new one: never
- * nowhere.
+ * retires the series atomically with respect to its deltas (a counter's one compare-and-set word, the
+ * other kinds' lock), and {@code apply} re-resolves a retired series, so a delta racing with expiry
+ * lands either in the old series before it goes or in a new one: never nowhere, never in both.
  *
  * <p>What a definition must be is {@link DefinitionRules}'; this class only stores. It is longer than
  * this repository's 300 lines because the cache, the family table, the text budget and the two locks
@@ -44,9 +44,6 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class SeriesStore {
-  /** A {@code createdMillis} meaning "the clock's time now". */
-  private static final long NOW = Long.MIN_VALUE;
-
   private final Cache<SeriesKey, Series> series;
   /** Guards {@link #families}, {@link #exposedBy} and every family's members. */
   private final Object familyLock = new Object();
@@ -100,9 +97,9 @@ public final class SeriesStore {
   public Definition define(DefineRequest r) throws DefinitionRejectedException {
     Family family = shared(rules.check(r));
     String[] names = family.labelNameArray();
-    SeriesKey key = new SeriesKey(family.name(), names, sortedValues(r, names));
+    SeriesKey key = SeriesKey.of(family, names, sortedValues(r, names));
     Definition d = new Definition(key, family, null);
-    d.series = resolve(d, true, NOW);
+    d.series = resolve(d, true);
     d.touchedNanos = ticker.read();
     return d;
   }
@@ -126,16 +123,17 @@ public final class SeriesStore {
   public Definition restore(Family family, String[] labelValues, long createdMillis, long idleLeftNanos)
       throws DefinitionRejectedException {
     rules.checkLabelValues(family.name(), labelValues);
-    Definition d = new Definition(new SeriesKey(family.name(), family.labelNameArray(), labelValues), family, null);
+    Definition d = new Definition(SeriesKey.of(family, family.labelNameArray(), labelValues), family, null);
+    Series candidate = Series.create(d.key(), family, createdMillis);
     Series s;
     try {
-      s = series.policy().expireVariably().orElseThrow().compute(d.key(),
+      s = series.policy().expireVariably().orElseThrow().compute(candidate,
           (k, old) -> {
             if (old != null) {
               throw new Rejected(new DefinitionRejectedException(ErrorCode.INVALID_DEFINITION,
                   "series " + k + " is restored twice; the first is kept"));
             }
-            return create(k, family, true, createdMillis);
+            return register(candidate, true);
           },
           Duration.ofNanos(Math.max(idleLeftNanos, 1)));
     } catch (Rejected e) {
@@ -169,12 +167,12 @@ public final class SeriesStore {
         try {
           Series s = d.series;
           if (now - d.touchedNanos >= touchEveryNanos) {
-            s = resolve(d, false, NOW);
+            s = resolve(d, false);
             d.touchedNanos = now;
           }
-            Series.Applied applied;
+          Series.Applied applied;
           while ((applied = s.apply(batch, i, writer)) == Series.Applied.RETIRED) {
-            s = resolve(d, false, NOW);
+            s = resolve(d, false);
           }
           if (applied == Series.Applied.SATURATED) {
             stats.valueSaturated(d.family().type());
@@ -256,12 +254,16 @@ public final class SeriesStore {
     series.cleanUp();
   }
 
-  private Series resolve(Definition d, boolean enforceLimit, long createdMillis)
-      throws DefinitionRejectedException {
+  /**
+   * The series of {@code d}'s key, created if missing. The cache's key is the new series itself, so a
+   * miss first makes a candidate, which costs nothing but its allocation when another thread wins.
+   */
+  private Series resolve(Definition d, boolean enforceLimit) throws DefinitionRejectedException {
     Series s = series.getIfPresent(d.key());
     if (s == null) {
+      Series candidate = Series.create(d.key(), d.family(), clock.millis());
       try {
-        s = series.get(d.key(), k -> create(k, d.family(), enforceLimit, createdMillis));
+        s = series.get(candidate, k -> register(candidate, enforceLimit));
       } catch (Rejected e) {
         throw e.cause;
       }
@@ -279,25 +281,25 @@ public final class SeriesStore {
       }
       d.family(s.family);
     }
-    d.key(s.key);
+    d.key(s);
     d.series = s;
   }
 
-  private Series create(SeriesKey key, Family wanted, boolean enforceLimit, long createdMillis) {
+  /** Counts {@code s} in, takes its text and adds it to its family: it is going into the cache. */
+  private Series register(Series s, boolean enforceLimit) {
     if (seriesCount.incrementAndGet() > limits.maxSeries() && enforceLimit) {
       seriesCount.decrementAndGet();
-      throw new Rejected(new DefinitionRejectedException(ErrorCode.SERIES_LIMIT, "series " + key
+      throw new Rejected(new DefinitionRejectedException(ErrorCode.SERIES_LIMIT, "series " + s
           + " would exceed the limit of " + limits.maxSeries() + " series; existing series keep working"
           + " (raise --max-series, or drop a high-cardinality label)"));
     }
-    long text = SeriesText.of(key, wanted);
+    long text = SeriesText.of(s);
     if (!takeText(text, enforceLimit)) {
       seriesCount.decrementAndGet();
-      throw new Rejected(textLimit("series " + key, text));
+      throw new Rejected(textLimit("series " + s, text));
     }
-    Series s;
     try {
-      s = acquire(key, wanted, createdMillis == NOW ? clock.millis() : createdMillis, enforceLimit);
+      acquire(s, enforceLimit);
     } catch (Rejected e) {
       seriesCount.decrementAndGet();
       textBytes.give(text);
@@ -310,7 +312,7 @@ public final class SeriesStore {
   private void onEvicted(Series s, RemovalCause cause) {
     SeriesSnapshot last = s.retire();
     seriesCount.decrementAndGet();
-    textBytes.give(SeriesText.of(s.key, s.family));
+    textBytes.give(SeriesText.of(s));
     if (cause == RemovalCause.EXPIRED) {
       stats.seriesExpired.increment();
       expiryListener.accept(last);
@@ -329,8 +331,12 @@ public final class SeriesStore {
     }
   }
 
-  /** Creates the series {@code key} in its family, creating the family if this is its first. */
-  private Series acquire(SeriesKey key, Family wanted, long createdMillis, boolean enforceLimit) {
+  /**
+   * Adds {@code s} to its family, creating the family if this is its first, else giving {@code s} the
+   * family instance held (of the same type and mode, so of the same kind of series).
+   */
+  private void acquire(Series s, boolean enforceLimit) {
+    Family wanted = s.family;
     synchronized (familyLock) {
       Family f = families.get(wanted.name());
       if (f == null) {
@@ -354,9 +360,8 @@ public final class SeriesStore {
       if (clash != null) {
         throw new Rejected(clash);
       }
-      Series s = Series.create(key, f, createdMillis);
+      s.family = f;
       f.add(s);
-      return s;
     }
   }
 

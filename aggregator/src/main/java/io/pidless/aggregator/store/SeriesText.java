@@ -8,7 +8,7 @@ package io.pidless.aggregator.store;
  * computed from what the store keeps, so the bytes given back at expiry equal those taken.
  *
  * <pre>{@code
- * long bytes = SeriesText.of(key, family);   // a counter: 2 lines of name, labels and value
+ * long bytes = SeriesText.of(key);   // a counter: 2 lines of name, labels and value
  * }</pre>
  */
 final class SeriesText {
@@ -17,9 +17,9 @@ final class SeriesText {
 
   private SeriesText() {}
 
-  /** Bytes of the series {@code key} of {@code family} in one scrape. */
-  static long of(SeriesKey key, Family family) {
-    return (long) lines(family) * (key.name().length() + key.labelText().length + LINE_OVERHEAD);
+  /** Bytes of the series {@code key} in one scrape. */
+  static long of(SeriesKey key) {
+    return (long) lines(key.family) * (key.name().length() + key.labelText().length + LINE_OVERHEAD);
   }
 
   /** Bytes of {@code family}'s HELP and TYPE lines and of its label names, once per family. */

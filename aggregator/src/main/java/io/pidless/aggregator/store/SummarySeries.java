@@ -1,7 +1,7 @@
 package io.pidless.aggregator.store;
 
 /** Summary without quantiles: quantiles cannot be merged across processes, count and sum can. */
-final class SummarySeries extends Series {
+final class SummarySeries extends LockedSeries {
   private long count;
   private double sum;
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import io.pidless.protocol.MetricType;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -75,12 +76,27 @@ class LabelTextTest {
   @Test
   void keysAreEqualExactlyWhenTheirLabelSetsAre() {
     String[] names = {"a", "b"};
-    SeriesKey key = new SeriesKey("m", names, new String[] {"x\\", "\""});
-    assertEquals(key, new SeriesKey("m", names, new String[] {"x\\", "\""}));
-    assertEquals(key.hashCode(), new SeriesKey("m", names, new String[] {"x\\", "\""}).hashCode());
-    assertNotEquals(key, new SeriesKey("m", names, new String[] {"x", "\\\""}));
-    assertNotEquals(key, new SeriesKey("n", names, new String[] {"x\\", "\""}));
+    SeriesKey key = SeriesKey.of(family("m"), names, new String[] {"x\\", "\""});
+    assertEquals(key, SeriesKey.of(family("m"), names, new String[] {"x\\", "\""}));
+    assertEquals(key.hashCode(), SeriesKey.of(family("m"), names, new String[] {"x\\", "\""}).hashCode());
+    assertNotEquals(key, SeriesKey.of(family("m"), names, new String[] {"x", "\\\""}));
+    assertNotEquals(key, SeriesKey.of(family("n"), names, new String[] {"x\\", "\""}));
     assertEquals("m{a=\"x\\\\\",b=\"\\\"\"}", key.toString());
-    assertEquals("m", new SeriesKey("m", new String[0], new String[0]).toString());
+    assertEquals("m", SeriesKey.of(family("m"), new String[0], new String[0]).toString());
+  }
+
+  @Test
+  void aSeriesAndItsProbeAreEqualFromEitherSideWithOneHash() {
+    String[] names = {"a"};
+    SeriesKey probe = SeriesKey.of(family("m"), names, new String[] {"1"});
+    Series series = Series.create(probe, family("m"), 0);
+    assertEquals(probe, series);
+    assertEquals(series, probe);
+    assertEquals(probe.hashCode(), series.hashCode());
+    assertNotEquals(series, Series.create(SeriesKey.of(family("m"), names, new String[] {"2"}), family("m"), 0));
+  }
+
+  private static Family family(String name) {
+    return new Family(name, "", MetricType.COUNTER, null, new String[] {"a", "b"}, new double[0]);
   }
 }

@@ -273,7 +273,7 @@ class SeriesStoreTest {
     SeriesStore store = SeriesStore.builder().ttl(TTL).ticker(ticker).stats(stats).textBytes(text).build();
     Definition small = store.define(counter("t_total", "k", "a"));
     long held = text.used();
-    assertEquals(SeriesText.ofFamily(small.family()) + SeriesText.of(small.key(), small.family()), held,
+    assertEquals(SeriesText.ofFamily(small.family()) + SeriesText.of(small.key()), held,
         "the family's help and label names once, the series' name and labels on its 2 lines");
     DefinitionRejectedException e = assertThrows(DefinitionRejectedException.class,
         () -> store.define(counter("t_total", "k", "v".repeat(1_000))));
@@ -393,9 +393,10 @@ class SeriesStoreTest {
   @Test
   void keysOfNumericLabelGridsHashApart() {
     java.util.Set<Integer> hashes = new java.util.HashSet<>();
+    Family m = new Family("m", "", MetricType.GAUGE, GaugeMode.SUM, new String[] {"a", "b"}, new double[0]);
     for (int a = 0; a < 100; a++) {
       for (int b = 0; b < 100; b++) {
-        hashes.add(new SeriesKey("m", new String[] {"a", "b"}, new String[] {"" + a, "" + b}).hashCode());
+        hashes.add(SeriesKey.of(m, new String[] {"a", "b"}, new String[] {"" + a, "" + b}).hashCode());
       }
     }
     assertTrue(hashes.size() > 9_990, hashes.size() + " distinct hashes of 10000 keys");
