@@ -62,10 +62,13 @@ public final class StateReader {
     }
     int version = checkIntact(path, file);
     decode(file, version, path, CHECK_ONLY);
-    try (HeldMaintenance.Hold hold = store.holdMaintenance()) {
+    HeldMaintenance.Hold hold = store.holdMaintenance();
+    try {
       StateRestorer restorer = new StateRestorer(store, sessions, clock);
       decode(file, version, path, restorer);
       return restorer.result();
+    } finally {
+      hold.close();
     }
   }
 
