@@ -13,6 +13,7 @@ import io.pidless.aggregator.protocol.SocketDirectory;
 import io.pidless.aggregator.remotewrite.RemoteWriter;
 import io.pidless.aggregator.session.SessionRegistry;
 import io.pidless.aggregator.state.StateFile;
+import io.pidless.aggregator.state.StateReader;
 import io.pidless.aggregator.stats.AggregatorStats;
 import io.pidless.aggregator.stats.Budget;
 import io.pidless.aggregator.store.SeriesStore;
@@ -96,7 +97,14 @@ public final class Main {
     public static Aggregator start(AggregatorConfig config) throws IOException {
       AggregatorStats stats = new AggregatorStats();
       RemoteWriter remoteWrite = RemoteWriter.create(config.remoteWrite(), Clock.systemUTC());
+      StrictModes strict = StrictModes.forThisProcess();
+      SocketDirectory.prepare(config.socket(), config.socketMode(), strict);
+      if (config.stateFile() != null) {
+        strict.checkFile(config.stateFile(), "state file", "pass --state-file off to start without it");
+      }
       SeriesStore store = SeriesStore.builder()
+          .expectedSeries(config.stateFile() == null ? 0
+              : Math.min(StateReader.seriesCount(config.stateFile()), config.limits().maxSeries()))
           .ttl(config.ttl())
           .limits(config.limits())
           .textBytes(new Budget(config.budgets().maxSeriesBytes()))
@@ -110,11 +118,6 @@ public final class Main {
           .build();
       SessionRegistry sessions = new SessionRegistry(config.sessionTtl(), config.budgets().maxSessions(),
           Ticker.systemTicker());
-      StrictModes strict = StrictModes.forThisProcess();
-      SocketDirectory.prepare(config.socket(), config.socketMode(), strict);
-      if (config.stateFile() != null) {
-        strict.checkFile(config.stateFile(), "state file", "pass --state-file off to start without it");
-      }
       Budget ids = new Budget(config.budgets().maxIds());
       StateFile state = config.stateFile() == null ? null
           : new StateFile(config.stateFile(), store, sessions, stats, Clock.systemUTC(), remoteWrite);

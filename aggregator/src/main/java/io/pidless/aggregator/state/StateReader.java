@@ -2,7 +2,9 @@ package io.pidless.aggregator.state;
 
 import io.pidless.aggregator.session.SessionId;
 import io.pidless.aggregator.session.SessionRegistry;
+import io.pidless.aggregator.store.HeldMaintenance;
 import io.pidless.aggregator.store.SeriesStore;
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -60,9 +62,37 @@ public final class StateReader {
     }
     int version = checkIntact(path, file);
     decode(file, version, path, CHECK_ONLY);
-    StateRestorer restorer = new StateRestorer(store, sessions, clock);
-    decode(file, version, path, restorer);
-    return restorer.result();
+    HeldMaintenance.Hold hold = store.holdMaintenance();
+    try {
+      StateRestorer restorer = new StateRestorer(store, sessions, clock);
+      decode(file, version, path, restorer);
+      return restorer.result();
+    } finally {
+      hold.close();
+    }
+  }
+
+  /**
+   * How many series the file at {@code path} says it holds, read from its header (and, in version 3,
+   * its family table) alone: what the store is sized for before the restore inserts them, so that its
+   * table does not grow step by step through 100,000 inserts. 0 when there is no file or its header
+   * does not decode; nothing is checked here that {@link #restore} does not check again.
+   */
+  public static int seriesCount(Path path) {
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(path)))) {
+      in.skipNBytes(StateFormat.MAGIC.length);
+      int version = in.readInt();
+      in.readLong();
+      if (version >= StateFormat.VERSION) {
+        byte[] scratch = new byte[StateFormat.MAX_STRING_BYTES];
+        for (int i = count(in.readInt(), "family"); i > 0; i--) {
+          SavedFamily.read(in, scratch);
+        }
+      }
+      return Math.max(0, in.readInt());
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   /**

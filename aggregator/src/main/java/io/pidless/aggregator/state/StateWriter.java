@@ -56,12 +56,18 @@ public final class StateWriter {
     }
     out.writeInt(series.size());
     byte[] scratch = new byte[1024];
+    Family family = null;
+    int row = -1;
     for (SeriesSnapshot s : series) {
       byte[] labelText = s.key().labelText();
       if (labelText.length > scratch.length) {
         scratch = new byte[labelText.length];
       }
-      SavedSeries.write(out, s, families.get(s.family()), store.idleLeftNanos(s.key()), scratch);
+      if (s.family() != family) {
+        family = s.family();
+        row = families.get(family);
+      }
+      SavedSeries.write(out, s, row, store.idleLeftNanos(s.key()), scratch);
     }
     writeSessions(out, remembered);
     out.writeInt(pushes.size());

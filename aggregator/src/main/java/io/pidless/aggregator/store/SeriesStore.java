@@ -2,6 +2,7 @@ package io.pidless.aggregator.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -45,6 +46,8 @@ import java.util.function.Consumer;
  */
 public final class SeriesStore {
   private final Cache<SeriesKey, Series> series;
+  /** {@link #series}' per-entry expiry, which a restore sets and a save reads. */
+  private final Policy.VarExpiration<SeriesKey, Series> expiry;
   /** Guards {@link #families}, {@link #exposedBy} and every family's members. */
   private final Object familyLock = new Object();
   private final Map<String, Family> families = new HashMap<>();
@@ -60,6 +63,7 @@ public final class SeriesStore {
   private final Consumer<SeriesSnapshot> expiryListener;
   private final Ticker ticker;
   private final long touchEveryNanos;
+  private final HeldMaintenance maintenance = new HeldMaintenance();
 
   private SeriesStore(Builder b) {
     this.limits = b.limits;
@@ -72,13 +76,17 @@ public final class SeriesStore {
     this.touchEveryNanos = touchInterval(b.ttl).toNanos();
     Caffeine<SeriesKey, Series> caffeine = Caffeine.newBuilder()
         .ticker(b.ticker)
-        .executor(Runnable::run)
+        .executor(maintenance)
         .expireAfter(new IdleExpiry<SeriesKey, Series>(b.ttl.plus(touchInterval(b.ttl)), Series::pinned))
         .evictionListener((SeriesKey key, Series s, RemovalCause cause) -> onEvicted(s, cause));
+    if (b.expectedSeries > 0) {
+      caffeine.initialCapacity(b.expectedSeries);
+    }
     if (b.scheduler != null) {
       caffeine.scheduler(b.scheduler);
     }
     this.series = caffeine.build();
+    this.expiry = series.policy().expireVariably().orElseThrow();
   }
 
   public static Builder builder() {
@@ -127,7 +135,7 @@ public final class SeriesStore {
     Series candidate = Series.create(d.key(), family, createdMillis);
     Series s;
     try {
-      s = series.policy().expireVariably().orElseThrow().compute(candidate,
+      s = expiry.compute(candidate,
           (k, old) -> {
             if (old != null) {
               throw new Rejected(new DefinitionRejectedException(ErrorCode.INVALID_DEFINITION,
@@ -144,9 +152,17 @@ public final class SeriesStore {
     return d;
   }
 
+  /**
+   * Holds Caffeine's maintenance back while a restore inserts its series, so that it runs once per
+   * write buffer instead of after each insert; closing the hold runs what was held back.
+   */
+  public HeldMaintenance.Hold holdMaintenance() {
+    return maintenance.hold();
+  }
+
   /** How long {@code key}'s series has left before it expires idle; 0 when it is gone already. */
   public long idleLeftNanos(SeriesKey key) {
-    return series.policy().expireVariably().orElseThrow().getExpiresAfter(key, TimeUnit.NANOSECONDS).orElse(0);
+    return expiry.getExpiresAfter(key, TimeUnit.NANOSECONDS).orElse(0);
   }
 
   /**
@@ -433,6 +449,7 @@ public final class SeriesStore {
     private Scheduler scheduler;
     private AggregatorStats stats = new AggregatorStats();
     private Consumer<SeriesSnapshot> expiryListener = s -> { };
+    private int expectedSeries;
 
     public Builder ttl(Duration ttl) {
       this.ttl = ttl;
@@ -476,6 +493,19 @@ public final class SeriesStore {
     /** Told the final state of every series that expires, on the thread that expired it. */
     public Builder expiryListener(Consumer<SeriesSnapshot> listener) {
       this.expiryListener = listener;
+      return this;
+    }
+
+    /**
+     * Sizes the cache for {@code n} series before the first is created, as a restore of a state file
+     * that holds {@code n} needs: without it the table grows step by step through the restore. 0 (the
+     * default) leaves it small.
+     */
+    public Builder expectedSeries(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("expected series must not be negative: " + n);
+      }
+      this.expectedSeries = n;
       return this;
     }
 

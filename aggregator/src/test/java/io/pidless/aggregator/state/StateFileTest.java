@@ -440,6 +440,22 @@ class StateFileTest {
   }
 
   @Test
+  void theHeaderTellsHowManySeriesTheStoreIsSizedForInEveryVersion() throws Exception {
+    SeriesStore before = store(Limits.DEFAULTS, SAVED_AT);
+    fill(before);
+    Path v3 = dir.resolve("v3.state");
+    StateWriter.save(v3, before, sessions(), List.of(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    Path v2 = dir.resolve("v2.state");
+    Version2Writer.save(v2, before, sessions(), List.of(), Clock.fixed(SAVED_AT, ZoneOffset.UTC));
+    assertEquals(10, StateReader.seriesCount(v3), "after the family table");
+    assertEquals(10, StateReader.seriesCount(v2), "right after the header");
+    assertEquals(0, StateReader.seriesCount(dir.resolve("absent.state")));
+    Path cut = dir.resolve("cut.state");
+    Files.write(cut, Arrays.copyOf(Files.readAllBytes(v3), 30));
+    assertEquals(0, StateReader.seriesCount(cut), "a header that ends early sizes nothing; the restore says why");
+  }
+
+  @Test
   void noFileMeansNothingToRestore() throws Exception {
     SeriesStore store = store(Limits.DEFAULTS, SAVED_AT);
     assertNull(new StateFile(dir.resolve("absent.state"), store, sessions(), new AggregatorStats(), Clock.systemUTC()).restore());
