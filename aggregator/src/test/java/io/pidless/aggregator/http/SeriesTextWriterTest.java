@@ -38,12 +38,12 @@ class SeriesTextWriterTest {
   private String text(boolean openMetrics, Set<String> names) throws Exception {
     store.apply(batch, 1, new ArrayList<>());
     batch.clear();
-    TextBuffer out = new TextBuffer(16);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    TextBuffer out = TextBuffer.draining(16, (b, n) -> bytes.write(b, 0, n));   // chunks of 16 bytes, as a scrape's of 64 KiB
     SeriesCopy copy = new SeriesCopy();
     store.copy(copy);
     SeriesTextWriter.write(copy, openMetrics, names, out);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    out.writeTo(bytes);
+    out.drain();
     return bytes.toString(StandardCharsets.UTF_8);
   }
 
@@ -172,12 +172,12 @@ class SeriesTextWriterTest {
     SeriesStore early = SeriesStore.builder().clock(Clock.fixed(Instant.ofEpochMilli(7_050L), ZoneOffset.UTC)).build();
     early.define(new DefineRequest(MetricType.SUMMARY.code(), 0, "s", "h", new String[0], new String[0],
         new double[0]));
-    TextBuffer out = new TextBuffer(16);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    TextBuffer out = TextBuffer.draining(16, (b, n) -> bytes.write(b, 0, n));
     SeriesCopy copy = new SeriesCopy();
     early.copy(copy);
     SeriesTextWriter.write(copy, true, Set.of("s_created"), out);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    out.writeTo(bytes);
+    out.drain();
     assertEquals("# TYPE s summary\n# HELP s h\ns_created 7.050\n", bytes.toString(StandardCharsets.UTF_8));
   }
 }

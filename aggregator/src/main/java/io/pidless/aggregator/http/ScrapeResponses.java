@@ -1,0 +1,136 @@
+package io.pidless.aggregator.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One rendered {@link ScrapeRenderer.Body} sent to every connection that asked for it, chunk by chunk
+ * while it is written: the first bytes leave while the rest is rendered, and a chunk is passed on
+ * only once each connection has taken all but the one before it, so a scrape holds at most a few
+ * chunks however large its body or slow its clients (a client that stops reading is cut by
+ * {@link HttpDeadline}, and the body goes on to the others). The length is not known before the last
+ * chunk, so the response is chunked (HTTP/1.1) or ended by closing the connection (HTTP/1.0).
+ *
+ * <pre>{@code
+ * ScrapeResponses responses = new ScrapeResponses(renderer.render(accept, query, gzip));
+ * responses.add(channel, true, true);   // once per scrape answered with this body
+ * responses.send();                     // renders, sends, returns once every response is written or cut
+ * }</pre>
+ */
+final class ScrapeResponses {
+  private static final Logger LOG = Logger.getLogger(ScrapeResponses.class.getName());
+
+  private final ScrapeRenderer.Body body;
+  private final List<Recipient> recipients = new ArrayList<>();
+  private long waitedNanos;
+  private boolean sent;
+
+  /** One connection: its last write, and the one before, which must be done before the next chunk. */
+  private static final class Recipient {
+    final Channel channel;
+    final boolean keepAlive;
+    final boolean chunked;
+    ChannelFuture last;
+    ChannelFuture beforeLast;
+
+    Recipient(Channel channel, boolean keepAlive, boolean chunked) {
+      this.channel = channel;
+      this.keepAlive = keepAlive;
+      this.chunked = chunked;
+    }
+
+    void write(Object message) {
+      beforeLast = last;
+      last = channel.writeAndFlush(message);
+    }
+  }
+
+  ScrapeResponses(ScrapeRenderer.Body body) {
+    this.body = body;
+  }
+
+  /** Answers {@code channel}'s scrape with this body; {@code chunked}: the request was HTTP/1.1. */
+  void add(Channel channel, boolean keepAlive, boolean chunked) {
+    recipients.add(new Recipient(channel, keepAlive && chunked, chunked));
+  }
+
+  /**
+   * Renders the body and sends it to every connection added; returns once each response is written
+   * or failed. Later calls return at once: each scrape of a body calls this, the first one sends.
+   */
+  void send() {
+    if (sent) {
+      return;
+    }
+    sent = true;
+    for (Recipient r : recipients) {
+      r.write(headers(r));
+    }
+    try {
+      body.writeTo(this::chunk, () -> waitedNanos);
+    } catch (Exception e) {
+      LOG.log(Level.WARNING, "cannot render /metrics; please report this with the stack trace", e);
+      recipients.forEach(r -> r.channel.close());
+      return;
+    }
+    for (Recipient r : recipients) {
+      r.write(LastHttpContent.EMPTY_LAST_CONTENT);
+      r.last.addListener(HttpRoutes.done(r.keepAlive));
+    }
+    for (Recipient r : recipients) {
+      r.last.awaitUninterruptibly();
+    }
+  }
+
+  private HttpResponse headers(Recipient r) {
+    HttpResponse h = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    h.headers().set(HttpHeaderNames.CONTENT_TYPE, body.contentType());
+    if (body.gzip()) {
+      h.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
+    }
+    if (r.chunked) {
+      h.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    } else {
+      h.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    return h;
+  }
+
+  /** One full chunk of the body, to every connection still taking it; then waits for the one before. */
+  private void chunk(byte[] bytes, int n) {
+    if (recipients.isEmpty()) {
+      return;
+    }
+    ByteBuf chunk = recipients.get(0).channel.alloc().buffer(n).writeBytes(bytes, 0, n);
+    try {
+      for (Recipient r : recipients) {
+        r.write(new DefaultHttpContent(chunk.retainedDuplicate()));
+      }
+    } finally {
+      chunk.release();
+    }
+    long start = System.nanoTime();
+    for (Iterator<Recipient> it = recipients.iterator(); it.hasNext(); ) {
+      Recipient r = it.next();
+      if (r.beforeLast != null && !r.beforeLast.awaitUninterruptibly().isSuccess()) {
+        r.channel.close();   // cut by the deadline or gone; the body goes on to the others
+        it.remove();
+      }
+    }
+    waitedNanos += System.nanoTime() - start;
+  }
+}
