@@ -37,11 +37,13 @@ final class HttpRoutes extends SimpleChannelInboundHandler<HttpObject> {
   private final ScrapeRenderer renderer;
   private final ScrapeQueue<ScrapeResponses> queue;
   private final HttpStats stats;
+  private final long timeoutNanos;
 
-  HttpRoutes(ScrapeRenderer renderer, ScrapeQueue<ScrapeResponses> queue, HttpStats stats) {
+  HttpRoutes(ScrapeRenderer renderer, ScrapeQueue<ScrapeResponses> queue, HttpStats stats, long timeoutNanos) {
     this.renderer = renderer;
     this.queue = queue;
     this.stats = stats;
+    this.timeoutNanos = timeoutNanos;
   }
 
   @Override
@@ -120,7 +122,7 @@ final class HttpRoutes extends SimpleChannelInboundHandler<HttpObject> {
 
     @Override
     public ScrapeResponses render() throws java.io.IOException {
-      return new ScrapeResponses(renderer.render(key.accept(), key.query(), key.gzip()));
+      return new ScrapeResponses(renderer.render(key.accept(), key.query(), key.gzip()), timeoutNanos, stats);
     }
 
     @Override

@@ -95,7 +95,7 @@ public final class MetricsServer implements Closeable {
               ch.pipeline()
                   .addLast("http", new HttpServerCodec())
                   .addLast("deadline", new HttpDeadline(timeoutNanos, httpStats))
-                  .addLast("routes", new HttpRoutes(renderer, queue, httpStats));
+                  .addLast("routes", new HttpRoutes(renderer, queue, httpStats, timeoutNanos));
             }
           })
           .bind(address).syncUninterruptibly().channel();

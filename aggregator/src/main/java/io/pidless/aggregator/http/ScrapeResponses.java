@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -21,12 +22,15 @@ import java.util.logging.Logger;
  * One rendered {@link ScrapeRenderer.Body} sent to every connection that asked for it, chunk by chunk
  * while it is written: the first bytes leave while the rest is rendered, and a chunk is passed on
  * only once each connection has taken all but the one before it, so a scrape holds at most a few
- * chunks however large its body or slow its clients (a client that stops reading is cut by
- * {@link HttpDeadline}, and the body goes on to the others). The length is not known before the last
- * chunk, so the response is chunked (HTTP/1.1) or ended by closing the connection (HTTP/1.0).
+ * chunks however large its body or slow its clients. A connection that made it wait
+ * {@code --http-timeout} in all is cut and counted ({@code response_timeout}) and the body goes on to
+ * the others: only the waiting is the client's, not the rendering (which took seconds, gzipped, on a
+ * loaded machine; {@link HttpDeadline} used to time a body rendered beforehand). The length is not
+ * known before the last chunk, so the response is chunked (HTTP/1.1) or ended by closing the
+ * connection (HTTP/1.0).
  *
  * <pre>{@code
- * ScrapeResponses responses = new ScrapeResponses(renderer.render(accept, query, gzip));
+ * ScrapeResponses responses = new ScrapeResponses(renderer.render(accept, query, gzip), timeoutNanos, stats);
  * responses.add(channel, true, true);   // once per scrape answered with this body
  * responses.send();                     // renders, sends, returns once every response is written or cut
  * }</pre>
@@ -35,6 +39,8 @@ final class ScrapeResponses {
   private static final Logger LOG = Logger.getLogger(ScrapeResponses.class.getName());
 
   private final ScrapeRenderer.Body body;
+  private final long timeoutNanos;
+  private final HttpStats stats;
   private final List<Recipient> recipients = new ArrayList<>();
   private long waitedNanos;
   private boolean sent;
@@ -46,6 +52,8 @@ final class ScrapeResponses {
     final boolean chunked;
     ChannelFuture last;
     ChannelFuture beforeLast;
+    /** How long the scrape thread has waited for this connection's writes. */
+    long waitedNanos;
 
     Recipient(Channel channel, boolean keepAlive, boolean chunked) {
       this.channel = channel;
@@ -59,8 +67,10 @@ final class ScrapeResponses {
     }
   }
 
-  ScrapeResponses(ScrapeRenderer.Body body) {
+  ScrapeResponses(ScrapeRenderer.Body body, long timeoutNanos, HttpStats stats) {
     this.body = body;
+    this.timeoutNanos = timeoutNanos;
+    this.stats = stats;
   }
 
   /** Answers {@code channel}'s scrape with this body; {@code chunked}: the request was HTTP/1.1. */
@@ -92,8 +102,28 @@ final class ScrapeResponses {
       r.last.addListener(HttpRoutes.done(r.keepAlive));
     }
     for (Recipient r : recipients) {
-      r.last.awaitUninterruptibly();
+      taken(r, r.last);
     }
+  }
+
+  /**
+   * Waits until {@code r} has taken {@code write}, within what is left of its timeout; false, with
+   * the connection closed, when it did not or is gone.
+   */
+  private boolean taken(Recipient r, ChannelFuture write) {
+    long start = System.nanoTime();
+    boolean done = write.awaitUninterruptibly(Math.max(0, timeoutNanos - r.waitedNanos), TimeUnit.NANOSECONDS);
+    long waited = System.nanoTime() - start;
+    r.waitedNanos += waited;
+    waitedNanos += waited;
+    if (!done) {
+      stats.count(HttpStats.Reason.RESPONSE_TIMEOUT);
+    }
+    if (!done || !write.isSuccess()) {
+      r.channel.close();
+      return false;
+    }
+    return true;
   }
 
   private HttpResponse headers(Recipient r) {
@@ -123,14 +153,11 @@ final class ScrapeResponses {
     } finally {
       chunk.release();
     }
-    long start = System.nanoTime();
     for (Iterator<Recipient> it = recipients.iterator(); it.hasNext(); ) {
       Recipient r = it.next();
-      if (r.beforeLast != null && !r.beforeLast.awaitUninterruptibly().isSuccess()) {
-        r.channel.close();   // cut by the deadline or gone; the body goes on to the others
-        it.remove();
+      if (r.beforeLast != null && !taken(r, r.beforeLast)) {
+        it.remove();   // too slow or gone; the body goes on to the others
       }
     }
-    waitedNanos += System.nanoTime() - start;
   }
 }

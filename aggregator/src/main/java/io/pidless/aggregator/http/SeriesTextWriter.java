@@ -32,6 +32,7 @@ final class SeriesTextWriter {
    * null, keeps only the families that expose one of those sample names ({@code /metrics?name[]=...}).
    */
   static void write(SeriesCopy copy, boolean openMetrics, Set<String> names, TextBuffer out) {
+    Seconds seconds = new Seconds();
     int from = 0;
     while (from < copy.size()) {
       Family f = copy.family(from);
@@ -42,7 +43,7 @@ final class SeriesTextWriter {
         to++;
       }
       if (present && (names == null || exposesAny(f, names))) {
-        new FamilyWriter(f, openMetrics, names, out, copy).write(from, to);
+        new FamilyWriter(f, openMetrics, names, out, copy, seconds).write(from, to);
       }
       from = to;
     }
@@ -65,7 +66,8 @@ final class SeriesTextWriter {
    * family's series (keeping them aside in the first pass held a buffer as large as the family's
    * text, which a streamed scrape no longer has); OpenMetrics interleaves them.
    */
-  private record FamilyWriter(Family f, boolean om, Set<String> names, TextBuffer out, SeriesCopy copy) {
+  private record FamilyWriter(Family f, boolean om, Set<String> names, TextBuffer out, SeriesCopy copy,
+      Seconds seconds) {
     /** Series {@code from} to {@code to} (exclusive) of the copy, all of this family. */
     void write(int from, int to) {
       String name = f.name();
@@ -165,10 +167,7 @@ final class SeriesTextWriter {
     private void created(byte[] createdName, int i) {
       if (createdName != null) {
         begin(out, createdName, copy.key(i).labelText(), null);
-        long ms = copy.createdMillis(i);
-        long frac = ms % 1000;
-        out.append(ms / 1000).append('.').append((char) ('0' + frac / 100)).append((char) ('0' + frac / 10 % 10))
-            .append((char) ('0' + frac % 10)).append('\n');
+        seconds.appendLine(out, copy.createdMillis(i));
       }
     }
 
@@ -183,6 +182,27 @@ final class SeriesTextWriter {
         to.append(labels, 0, labels.length - 1).append(',').append(le);
       }
       to.append(' ');
+    }
+  }
+
+  /**
+   * A {@code _created} value, seconds with millisecond precision and the line's end, written without
+   * a double and kept for the next series: series defined together, next to each other in a family,
+   * mostly share their millisecond, and formatting it was a tenth of a scrape's text.
+   */
+  private static final class Seconds {
+    private final TextBuffer text = new TextBuffer(32);
+    private long millis = Long.MIN_VALUE;
+
+    void appendLine(TextBuffer out, long ms) {
+      if (ms != millis) {
+        millis = ms;
+        long frac = ms % 1000;
+        text.clear();
+        text.append(ms / 1000).append('.').append((char) ('0' + frac / 100)).append((char) ('0' + frac / 10 % 10))
+            .append((char) ('0' + frac % 10)).append('\n');
+      }
+      out.append(text);
     }
   }
 }

@@ -180,4 +180,42 @@ class SeriesTextWriterTest {
     out.drain();
     assertEquals("# TYPE s summary\n# HELP s h\ns_created 7.050\n", bytes.toString(StandardCharsets.UTF_8));
   }
+
+  @Test
+  void createdOfSeriesDefinedAtDifferentMillisecondsEachHaveTheirOwn() throws Exception {
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(7_050L);
+    Clock clock = new Clock() {
+      @Override
+      public java.time.ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        return Instant.ofEpochMilli(now.get());
+      }
+    };
+    SeriesStore s = SeriesStore.builder().clock(clock).build();
+    long[] at = {7_050L, 7_050L, 9_001L, 9_001L, 7_050L};
+    for (int i = 0; i < at.length; i++) {
+      now.set(at[i]);
+      s.define(new DefineRequest(MetricType.COUNTER.code(), 0, "j_total", "h", new String[] {"i"},
+          new String[] {String.valueOf(i)}, new double[0]));
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    TextBuffer out = TextBuffer.draining(16, (b, n) -> bytes.write(b, 0, n));
+    SeriesCopy copy = new SeriesCopy();
+    s.copy(copy);
+    SeriesTextWriter.write(copy, false, Set.of("j_created"), out);
+    out.drain();
+    Set<String> lines = new java.util.TreeSet<>(java.util.List.of(bytes.toString(StandardCharsets.UTF_8).split("\n")));
+    assertEquals(new java.util.TreeSet<>(java.util.List.of("# HELP j_created h", "# HELP j_total h",
+        "# TYPE j_created gauge", "# TYPE j_total counter", "j_created{i=\"0\"} 7.050", "j_created{i=\"1\"} 7.050",
+        "j_created{i=\"2\"} 9.001", "j_created{i=\"3\"} 9.001", "j_created{i=\"4\"} 7.050")), lines);
+  }
 }
