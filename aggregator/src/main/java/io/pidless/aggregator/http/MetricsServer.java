@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
 public final class MetricsServer implements Closeable {
   /** Connections waiting to be accepted: the kernel's usual somaxconn, not the JDK server's 3 we had. */
   static final int BACKLOG = 1024;
-  /** Bytes of one response chunk, and what a connection may have queued before the next is rendered. */
+  /** Bytes of one response chunk ({@link ScrapeResponses#IN_FLIGHT_CHUNKS} of them may wait for a connection). */
   static final int CHUNK_BYTES = 64 * 1024;
 
   private final EventLoopGroup group;
