@@ -46,7 +46,7 @@ public final class MetricsServer implements Closeable {
   /** Connections waiting to be accepted: the kernel's usual somaxconn, not the JDK server's 3 we had. */
   static final int BACKLOG = 1024;
   /** Bytes of one response chunk ({@link ScrapeResponses#IN_FLIGHT_CHUNKS} of them may wait for a connection). */
-  static final int CHUNK_BYTES = 64 * 1024;
+  static final int CHUNK_BYTES = 256 * 1024;
 
   private final EventLoopGroup group;
   private final Channel serverChannel;

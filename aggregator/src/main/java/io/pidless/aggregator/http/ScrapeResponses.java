@@ -40,11 +40,11 @@ final class ScrapeResponses {
   private static final Logger LOG = Logger.getLogger(ScrapeResponses.class.getName());
 
   /**
-   * Chunks a connection may have queued before the next is rendered: 512 KiB. With one (the chunk
-   * before the last), the scrape thread blocked and was woken by the network thread at nearly every
-   * chunk, and on a loaded machine a scrape of 100,000 series took longer than rendering it all first.
+   * Chunks a connection may have queued before the next is rendered: 1 MiB. With one 64 KiB chunk
+   * (the one before the last), the scrape thread blocked and was woken by the network thread at
+   * nearly every chunk, and a scrape of 100,000 series took longer than rendering it all first.
    */
-  static final int IN_FLIGHT_CHUNKS = 8;
+  static final int IN_FLIGHT_CHUNKS = 4;
 
   private final ScrapeRenderer.Body body;
   private final long timeoutNanos;
