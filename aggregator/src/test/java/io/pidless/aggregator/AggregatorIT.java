@@ -164,6 +164,58 @@ class AggregatorIT {
     promtoolAccepts(text.body());
   }
 
+  /**
+   * A body of several {@code 256 KiB} chunks, streamed as it is rendered: whole and exact as text and
+   * OpenMetrics, gzipped or not, chunked over HTTP/1.1 and ended by closing the connection over
+   * HTTP/1.0 (which has no chunked encoding), and promtool reads it.
+   */
+  @Test
+  void aScrapeOfManyChunksIsWholeAndExactInEveryFormAndOverHttp10() throws Exception {
+    int n = 8000;
+    String pad = "p".repeat(60);
+    try (TestClient t = new TestClient(dir.socket())) {
+      t.hello();
+      for (int i = 1; i <= n; i++) {
+        t.counter(i, "chunk_rows_total", "part", pad + i);
+      }
+      var w = t.beginBatch(1, n);
+      for (int i = 1; i <= n; i++) {
+        w.varint(i).f64(i);
+      }
+      t.endBatch().sendAndAck(1);
+    }
+    for (String accept : new String[] {null, "application/openmetrics-text; version=1.0.0; charset=utf-8"}) {
+      for (boolean gzip : new boolean[] {false, true}) {
+        expectChunkRows(Scrape.of(agg.port(), accept, gzip), n, pad);
+      }
+    }
+    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + agg.port() + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals("chunked", r.headers().firstValue("transfer-encoding").orElse("none"), r.headers().toString());
+    assertTrue(r.body().length() > 4 * 256 * 1024, "a body of " + r.body().length() + " bytes is not many chunks");
+    expectChunkRows(Scrape.parse(r.body()), n, pad);
+    promtoolAccepts(r.body());
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", agg.port())) {
+      s.setSoTimeout(30_000);
+      s.getOutputStream().write("GET /metrics HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String whole = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      int end = whole.indexOf("\r\n\r\n");
+      String head = whole.substring(0, end).toLowerCase(java.util.Locale.ROOT);
+      assertTrue(head.startsWith("http/1.1 200") && head.contains("connection: close")
+          && !head.contains("transfer-encoding"), head);
+      expectChunkRows(Scrape.parse(whole.substring(end + 4)), n, pad);
+    }
+  }
+
+  private static void expectChunkRows(Scrape s, int n, String pad) {
+    for (int i = 1; i <= n; i++) {
+      assertEquals(i, s.value("chunk_rows_total{part=\"" + pad + i + "\"}"), s.contentType());
+    }
+    assertEquals(n, s.samples().keySet().stream().filter(k -> k.startsWith("chunk_rows_total{")).count());
+    assertTrue(s.has("jvm_memory_bytes_used{area=\"heap\"}"), "the own metrics follow the series");
+  }
+
   private static void promtoolAccepts(String exposition) throws Exception {
     Path promtool = Path.of("/usr/bin/promtool");
     if (!Files.isExecutable(promtool)) {

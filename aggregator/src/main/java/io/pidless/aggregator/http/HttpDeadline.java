@@ -3,6 +3,7 @@ package io.pidless.aggregator.http;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -12,14 +13,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * The {@code --http-timeout} of one HTTP connection, in three phases: a new connection must send a
  * whole request (line and headers) within it, a response must be taken by the client within it, and
- * a keep-alive connection may then wait that long for its next request. Slowloris clients (one header
+ * a keep-alive connection may then wait that long for its next request. A scrape's body is rendered
+ * while it is sent, so its connection is not timed here but by {@link ScrapeResponses}, which counts
+ * only the time it waits for the client, as this counted only the transfer of a body rendered before. Slowloris clients (one header
  * line every few seconds) and clients that stop reading are closed and counted
  * ({@code request_timeout}, {@code response_timeout}); an idle keep-alive connection is closed
  * quietly, as Prometheus simply opens a new one. Between the codec and the handlers, on the
  * connection's event loop.
  */
 final class HttpDeadline extends ChannelDuplexHandler {
-  private enum Phase { FIRST_REQUEST, SERVING, RESPONDING, NEXT_REQUEST }
+  private enum Phase { FIRST_REQUEST, SERVING, RESPONDING, STREAMING, NEXT_REQUEST }
 
   private final long timeoutNanos;
   private final HttpStats stats;
@@ -48,7 +51,7 @@ final class HttpDeadline extends ChannelDuplexHandler {
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (msg instanceof HttpResponse) {
-      arm(ctx, Phase.RESPONDING);
+      arm(ctx, msg instanceof FullHttpResponse ? Phase.RESPONDING : Phase.STREAMING);
     }
     if (msg instanceof LastHttpContent) {
       promise = promise.unvoid();
@@ -67,11 +70,14 @@ final class HttpDeadline extends ChannelDuplexHandler {
     ctx.fireChannelInactive();
   }
 
-  /** Enters {@code next}; every phase but serving (rendering, which the scrape queue bounds) is timed. */
+  /**
+   * Enters {@code next}; every phase but serving (waiting in the scrape queue, which bounds it) and
+   * streaming (timed by {@link ScrapeResponses}) is timed.
+   */
   private void arm(ChannelHandlerContext ctx, Phase next) {
     cancel();
     phase = next;
-    if (next != Phase.SERVING) {
+    if (next != Phase.SERVING && next != Phase.STREAMING) {
       timer = ctx.executor().schedule(() -> expire(ctx, next), timeoutNanos, TimeUnit.NANOSECONDS);
     }
   }

@@ -8,19 +8,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.stream.ChunkedStream;
 import java.nio.charset.StandardCharsets;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -30,21 +26,24 @@ import java.util.logging.Logger;
  * pipelined requests wait): {@code GET /metrics} and {@code GET /} through the {@link ScrapeQueue},
  * {@code GET /-/healthy} at once, {@code HEAD} of each with headers only, 405 for other methods, 404
  * for other paths, 400 for what the decoder could not read. A scrape's body goes out in
- * {@value MetricsServer#CHUNK_BYTES}-byte chunks as the client takes them, never as one buffer
- * (one buffer larger than the direct memory cap hung the JDK server).
+ * {@value MetricsServer#CHUNK_BYTES}-byte chunks as it is rendered and the client takes them
+ * ({@link ScrapeResponses}), never as one buffer (one buffer larger than the direct memory cap hung
+ * the JDK server).
  */
 final class HttpRoutes extends SimpleChannelInboundHandler<HttpObject> {
   private static final Logger LOG = Logger.getLogger(HttpRoutes.class.getName());
   private static final String HEALTHY = "Exporter is Healthy.";
 
   private final ScrapeRenderer renderer;
-  private final ScrapeQueue<ScrapeRenderer.Body> queue;
+  private final ScrapeQueue<ScrapeResponses> queue;
   private final HttpStats stats;
+  private final long timeoutNanos;
 
-  HttpRoutes(ScrapeRenderer renderer, ScrapeQueue<ScrapeRenderer.Body> queue, HttpStats stats) {
+  HttpRoutes(ScrapeRenderer renderer, ScrapeQueue<ScrapeResponses> queue, HttpStats stats, long timeoutNanos) {
     this.renderer = renderer;
     this.queue = queue;
     this.stats = stats;
+    this.timeoutNanos = timeoutNanos;
   }
 
   @Override
@@ -89,7 +88,8 @@ final class HttpRoutes extends SimpleChannelInboundHandler<HttpObject> {
     }
     ctx.channel().config().setAutoRead(false);
     queue.submit(new Scrape(ctx.channel(), req.headers().get(HttpHeaderNames.ACCEPT), query,
-        acceptsGzip(req.headers().get(HttpHeaderNames.ACCEPT_ENCODING)), keepAlive(req)));
+        acceptsGzip(req.headers().get(HttpHeaderNames.ACCEPT_ENCODING)), keepAlive(req),
+        !req.protocolVersion().equals(HttpVersion.HTTP_1_0)));
   }
 
   @Override
@@ -102,15 +102,17 @@ final class HttpRoutes extends SimpleChannelInboundHandler<HttpObject> {
   private record Key(String accept, String query, boolean gzip) {}
 
   /** One {@code GET /metrics}, answered on a queue thread. */
-  private final class Scrape implements ScrapeQueue.Scrape<ScrapeRenderer.Body> {
+  private final class Scrape implements ScrapeQueue.Scrape<ScrapeResponses> {
     private final Channel channel;
     private final Key key;
     private final boolean keepAlive;
+    private final boolean http11;
 
-    Scrape(Channel channel, String accept, String query, boolean gzip, boolean keepAlive) {
+    Scrape(Channel channel, String accept, String query, boolean gzip, boolean keepAlive, boolean http11) {
       this.channel = channel;
       this.key = new Key(accept, query, gzip);
       this.keepAlive = keepAlive;
+      this.http11 = http11;
     }
 
     @Override
@@ -119,23 +121,14 @@ final class HttpRoutes extends SimpleChannelInboundHandler<HttpObject> {
     }
 
     @Override
-    public ScrapeRenderer.Body render() throws java.io.IOException {
-      return renderer.render(key.accept(), key.query(), key.gzip());
+    public ScrapeResponses render() throws java.io.IOException {
+      return new ScrapeResponses(renderer.render(key.accept(), key.query(), key.gzip()), timeoutNanos, stats);
     }
 
     @Override
-    public Runnable send(ScrapeRenderer.Body body) {
-      HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-      r.headers().set(HttpHeaderNames.CONTENT_TYPE, body.contentType())
-          .set(HttpHeaderNames.CONTENT_LENGTH, body.length());
-      if (body.gzip()) {
-        r.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
-      }
-      channel.write(r);
-      ChannelFuture written = channel.writeAndFlush(new HttpChunkedInput(new ChunkedStream(body.open(),
-          MetricsServer.CHUNK_BYTES)));
-      written.addListener(done(keepAlive));
-      return written::awaitUninterruptibly;
+    public Runnable send(ScrapeResponses responses) {
+      responses.add(channel, keepAlive, http11);
+      return responses::send;
     }
 
     @Override
@@ -169,7 +162,7 @@ final class HttpRoutes extends SimpleChannelInboundHandler<HttpObject> {
   }
 
   /** After a response: read the next request, or close. */
-  private static ChannelFutureListener done(boolean keepAlive) {
+  static ChannelFutureListener done(boolean keepAlive) {
     return f -> {
       if (keepAlive && f.isSuccess()) {
         f.channel().config().setAutoRead(true);

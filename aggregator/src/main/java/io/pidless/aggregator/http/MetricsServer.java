@@ -10,7 +10,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.pidless.aggregator.remotewrite.RemoteWriteStats;
 import io.pidless.aggregator.session.SessionRegistry;
@@ -46,18 +45,18 @@ import java.util.concurrent.TimeUnit;
 public final class MetricsServer implements Closeable {
   /** Connections waiting to be accepted: the kernel's usual somaxconn, not the JDK server's 3 we had. */
   static final int BACKLOG = 1024;
-  /** Bytes of one response chunk, and what a connection may have queued before the next is rendered. */
-  static final int CHUNK_BYTES = 64 * 1024;
+  /** Bytes of one response chunk ({@link ScrapeResponses#IN_FLIGHT_CHUNKS} of them may wait for a connection). */
+  static final int CHUNK_BYTES = 256 * 1024;
 
   private final EventLoopGroup group;
   private final Channel serverChannel;
-  private final ScrapeQueue<ScrapeRenderer.Body> queue;
+  private final ScrapeQueue<ScrapeResponses> queue;
   private final CollectorRegistry registry;
 
   /** What the endpoint is told by flags, and what it shows of them. */
   public record Settings(int maxSeries, int maxConnections, boolean jvmMetrics, Duration timeout, int maxScrapes) {}
 
-  private MetricsServer(EventLoopGroup group, Channel serverChannel, ScrapeQueue<ScrapeRenderer.Body> queue,
+  private MetricsServer(EventLoopGroup group, Channel serverChannel, ScrapeQueue<ScrapeResponses> queue,
       CollectorRegistry registry) {
     this.group = group;
     this.serverChannel = serverChannel;
@@ -80,7 +79,7 @@ public final class MetricsServer implements Closeable {
       DefaultExports.register(registry);
     }
     ScrapeRenderer renderer = new ScrapeRenderer(store, registry, timer);
-    ScrapeQueue<ScrapeRenderer.Body> queue = new ScrapeQueue<>(settings.maxScrapes(), settings.timeout(), httpStats);
+    ScrapeQueue<ScrapeResponses> queue = new ScrapeQueue<>(settings.maxScrapes(), settings.timeout(), httpStats);
     long timeoutNanos = settings.timeout().toNanos();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pidless-http", true),
         NioIoHandler.newFactory());
@@ -96,8 +95,7 @@ public final class MetricsServer implements Closeable {
               ch.pipeline()
                   .addLast("http", new HttpServerCodec())
                   .addLast("deadline", new HttpDeadline(timeoutNanos, httpStats))
-                  .addLast("chunks", new ChunkedWriteHandler())
-                  .addLast("routes", new HttpRoutes(renderer, queue, httpStats));
+                  .addLast("routes", new HttpRoutes(renderer, queue, httpStats, timeoutNanos));
             }
           })
           .bind(address).syncUninterruptibly().channel();

@@ -11,9 +11,10 @@ import java.util.concurrent.ThreadFactory;
 
 /**
  * Runs scrapes on {@code --max-concurrent-scrapes} threads and queues the rest. A scrape of 100,000
- * series holds tens of MB from rendering until its client has taken the last byte; twenty at once ran
- * a 256 MB heap out. A thread holds its slot until every response it rendered for is written (or cut
- * by {@link HttpDeadline}), so at most that many bodies are in memory. Scrapes waiting with the same
+ * series held tens of MB from rendering until its client had taken the last byte, and twenty at once
+ * ran a 256 MB heap out; streamed, it still holds its copy of the values (16 bytes a series) and CPU.
+ * A thread holds its slot until every response it rendered for is written (or cut by
+ * {@link HttpDeadline}), so at most that many bodies are in the making. Scrapes waiting with the same
  * {@link Scrape#key()} (Prometheus servers of an HA pair, or a burst from one) are answered with one
  * body, rendered after all of them arrived. One that waited {@code --http-timeout} for a slot, or
  * finds {@value #QUEUE_CAPACITY} waiting already, is refused (503) and counted: by then Prometheus' own
@@ -36,7 +37,11 @@ final class ScrapeQueue<B> implements Closeable {
 
     B render() throws Exception;
 
-    /** Sends {@code body}; the returned handle's {@code run} waits until it is written or failed. */
+    /**
+     * Answers this scrape with {@code body}; the returned handle's {@code run} waits until it is
+     * written or failed. The queue calls every scrape's {@code send} of a body before any handle's
+     * {@code run}, so the first run may write the body to all of them at once.
+     */
     Runnable send(B body);
 
     /** Answers that rendering failed. */

@@ -5,27 +5,32 @@ import io.pidless.aggregator.store.SeriesStore;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.OutputStreamWriter;
-import java.io.SequenceInputStream;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.zip.GZIPOutputStream;
 
 /**
  * One scrape's body: the merged series written directly by {@link SeriesTextWriter}, then the
  * aggregator's own and the JVM's metrics from the simpleclient registry, in the format the
  * {@code Accept} header asks for (text 0.0.4 or OpenMetrics), gzipped when asked, filtered by
- * {@code name[]} query parameters as simpleclient's exporter does. Runs on a {@link ScrapeQueue}
- * thread, into that thread's buffers: a body stays valid until the thread renders the next, which the
- * queue does only once every response sending it is written.
+ * {@code name[]} query parameters as simpleclient's exporter does. {@link #render} takes what the
+ * body shows (the series' values, in one {@link SeriesCopy} under the store's lock, so a scrape never
+ * shows half a batch, and the own metrics, the part that may fail); {@link Body#writeTo} then writes
+ * the text in {@value MetricsServer#CHUNK_BYTES}-byte chunks, each handed on as soon as it is full.
+ * No buffer of the whole body is kept: a full one of 100,000 series held 12 MB per scrape thread
+ * between scrapes, and sending only after the last byte was written added the whole render time to
+ * the scrape's. Runs on a {@link ScrapeQueue} thread: a body is valid until that thread renders the
+ * next, which the queue does only once every response sending it is written.
  *
  * <pre>{@code
  * ScrapeRenderer.Body body = renderer.render(acceptHeader, "name[]=jobs_total", true);
+ * body.writeTo((bytes, n) -> out.write(bytes, 0, n), () -> 0);
  * }</pre>
  */
 final class ScrapeRenderer {
@@ -33,36 +38,72 @@ final class ScrapeRenderer {
   private final CollectorRegistry registry;
   private final ScrapeTimer timer;
   /**
-   * Each scrape thread's buffers, kept from one scrape to the next: a scrape of 100,000 series
-   * allocated some 40 MB that soon died, and under SerialGC that garbage cost full collections that
-   * stalled ingest for over 100 ms. A body is sent before its thread renders the next one.
+   * Each scrape thread's copy of the values and its own metrics' text, kept from one scrape to the
+   * next: a scrape of 100,000 series that allocated its copy anew left garbage that, under SerialGC,
+   * cost collections that stalled ingest for over 100 ms.
    */
   private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
 
   private static final class Buffers {
     final SeriesCopy copy = new SeriesCopy();
-    final TextBuffer series = new TextBuffer(64 * 1024);
-    final TextBuffer created = new TextBuffer(4096);
     final TextBuffer own = new TextBuffer(64 * 1024);
-    final TextBuffer compressed = new TextBuffer(64 * 1024);
   }
 
-  /** The bytes to send, the concatenation of {@code parts}, and how to label them; read by any number of sends. */
-  record Body(String contentType, boolean gzip, TextBuffer... parts) {
-    InputStream open() {
-      InputStream in = InputStream.nullInputStream();
-      for (TextBuffer part : parts) {
-        in = new SequenceInputStream(in, part.inputStream());
-      }
-      return in;
+  /** What one scrape shows, and how to label it; written by {@link #writeTo} once per scrape thread turn. */
+  final class Body {
+    private final String contentType;
+    private final boolean gzip;
+    private final boolean openMetrics;
+    private final Set<String> names;
+    private final Buffers taken;
+    private final long startNanos;
+
+    private Body(String contentType, boolean gzip, Set<String> names, Buffers taken, long startNanos) {
+      this.contentType = contentType;
+      this.gzip = gzip;
+      this.openMetrics = contentType.equals(TextFormat.CONTENT_TYPE_OPENMETRICS_100);
+      this.names = names;
+      this.taken = taken;
+      this.startNanos = startNanos;
     }
 
-    long length() {
-      long n = 0;
-      for (TextBuffer part : parts) {
-        n += part.length();
+    String contentType() {
+      return contentType;
+    }
+
+    boolean gzip() {
+      return gzip;
+    }
+
+    /**
+     * Writes the body, gzipped when asked, into chunks passed to {@code sink} as each fills, the last
+     * one when done; records the time it took, less {@code waitedNanos}, what the sink spent waiting
+     * for clients, as {@code pidless_scrape_duration_seconds}.
+     */
+    void writeTo(TextBuffer.Drain sink, LongSupplier waitedNanos) throws IOException {
+      if (gzip) {
+        TextBuffer zipped = TextBuffer.draining(MetricsServer.CHUNK_BYTES, sink);
+        try (GZIPOutputStream out = new GZIPOutputStream(zipped.outputStream(), MetricsServer.CHUNK_BYTES)) {
+          writeText(TextBuffer.draining(MetricsServer.CHUNK_BYTES, (bytes, n) -> {
+            try {
+              out.write(bytes, 0, n);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }));
+          out.finish();
+        }
+        zipped.drain();
+      } else {
+        writeText(TextBuffer.draining(MetricsServer.CHUNK_BYTES, sink));
       }
-      return n;
+      timer.observe(System.nanoTime() - startNanos - waitedNanos.getAsLong());
+    }
+
+    private void writeText(TextBuffer text) {
+      SeriesTextWriter.write(taken.copy, openMetrics, names, text);
+      text.append(taken.own);
+      text.drain();
     }
   }
 
@@ -72,39 +113,21 @@ final class ScrapeRenderer {
     this.timer = timer;
   }
 
-  /** {@code rawQuery} may be null; {@code gzip}: compress the body. */
+  /** {@code rawQuery} may be null; {@code gzip}: compress the body. Nothing is written yet. */
   Body render(String accept, String rawQuery, boolean gzip) throws IOException {
     long start = System.nanoTime();
     String contentType = TextFormat.chooseContentType(accept);
-    boolean openMetrics = contentType.equals(TextFormat.CONTENT_TYPE_OPENMETRICS_100);
     Set<String> names = names(rawQuery);
     Buffers b = buffers.get();
-    TextBuffer series = b.series;
-    series.clear();
-    if (names == null) {
-      series.reserve(store.textBytes().used());   // the bytes a full scrape writes, as --max-series-bytes counts them
-    }
     store.copy(b.copy);
-    SeriesTextWriter.write(b.copy, openMetrics, names, series, b.created);
     TextBuffer own = b.own;
     own.clear();
     Writer writer = new OutputStreamWriter(own.outputStream(), StandardCharsets.UTF_8);
     TextFormat.writeFormat(contentType, writer,
         names == null ? registry.metricFamilySamples() : registry.filteredMetricFamilySamples(names));
     writer.flush();
-    timer.observe(System.nanoTime() - start);
-    if (!gzip) {
-      return new Body(contentType, false, series, own);
-    }
-    TextBuffer compressed = b.compressed;
-    compressed.clear();
-    try (OutputStream out = new GZIPOutputStream(compressed.outputStream(), 64 * 1024)) {
-      series.writeTo(out);
-      own.writeTo(out);
-    }
-    return new Body(contentType, true, compressed);
+    return new Body(contentType, gzip, names, b, start);
   }
-
   /** The {@code name[]} query parameters, or null when there are none. */
   private static Set<String> names(String rawQuery) {
     if (rawQuery == null) {

@@ -32,13 +32,7 @@ final class SeriesTextWriter {
    * null, keeps only the families that expose one of those sample names ({@code /metrics?name[]=...}).
    */
   static void write(SeriesCopy copy, boolean openMetrics, Set<String> names, TextBuffer out) {
-    write(copy, openMetrics, names, out, new TextBuffer(4096));
-  }
-
-  /** As above, with {@code spare} (emptied first) for text 0.0.4's {@code _created} lines, to reuse it. */
-  static void write(SeriesCopy copy, boolean openMetrics, Set<String> names, TextBuffer out, TextBuffer spare) {
-    spare.clear();
-    TextBuffer created = openMetrics ? out : spare;
+    Seconds seconds = new Seconds();
     int from = 0;
     while (from < copy.size()) {
       Family f = copy.family(from);
@@ -49,7 +43,7 @@ final class SeriesTextWriter {
         to++;
       }
       if (present && (names == null || exposesAny(f, names))) {
-        new FamilyWriter(f, openMetrics, names, out, created, copy).write(from, to);
+        new FamilyWriter(f, openMetrics, names, out, copy, seconds).write(from, to);
       }
       from = to;
     }
@@ -68,29 +62,32 @@ final class SeriesTextWriter {
 
   /**
    * One family's lines; {@code names}, when not null, keeps only those sample names. Text 0.0.4 puts
-   * {@code _created} in a family of its own after the samples; its lines are written into
-   * {@code created} in the same pass as the samples, while the series' labels are still in the CPU
-   * cache, and appended after; one such buffer serves every family of a scrape. OpenMetrics
-   * interleaves them, so there {@code created} is {@code out}.
+   * {@code _created} in a family of its own after the samples, written by a second pass over the
+   * family's series (keeping them aside in the first pass held a buffer as large as the family's
+   * text, which a streamed scrape no longer has); OpenMetrics interleaves them.
    */
-  private record FamilyWriter(Family f, boolean om, Set<String> names, TextBuffer out, TextBuffer created,
-      SeriesCopy copy) {
+  private record FamilyWriter(Family f, boolean om, Set<String> names, TextBuffer out, SeriesCopy copy,
+      Seconds seconds) {
     /** Series {@code from} to {@code to} (exclusive) of the copy, all of this family. */
     void write(int from, int to) {
       String name = f.name();
       String type = f.type().name().toLowerCase(java.util.Locale.ROOT);
       header(om || f.type() != MetricType.COUNTER ? name : name + "_total", type);
       byte[] createdName = f.type() == MetricType.GAUGE ? null : sampleName("_created");
+      byte[] interleaved = om ? createdName : null;
       switch (f.type()) {
-        case COUNTER -> values(from, to, sampleName("_total"), createdName);
+        case COUNTER -> values(from, to, sampleName("_total"), interleaved);
         case GAUGE -> values(from, to, sampleName(""), null);
-        case HISTOGRAM -> histograms(from, to, createdName);
-        case SUMMARY -> summaries(from, to, createdName);
+        case HISTOGRAM -> histograms(from, to, interleaved);
+        case SUMMARY -> summaries(from, to, interleaved);
       }
       if (!om && createdName != null) {
         header(name + "_created", "gauge");
-        out.append(created);
-        created.clear();
+        for (int i = from; i < to; i++) {
+          if (copy.present(i)) {
+            created(createdName, i);
+          }
+        }
       }
     }
 
@@ -169,11 +166,8 @@ final class SeriesTextWriter {
      */
     private void created(byte[] createdName, int i) {
       if (createdName != null) {
-        begin(created, createdName, copy.key(i).labelText(), null);
-        long ms = copy.createdMillis(i);
-        long frac = ms % 1000;
-        created.append(ms / 1000).append('.').append((char) ('0' + frac / 100)).append((char) ('0' + frac / 10 % 10))
-            .append((char) ('0' + frac % 10)).append('\n');
+        begin(out, createdName, copy.key(i).labelText(), null);
+        seconds.appendLine(out, copy.createdMillis(i));
       }
     }
 
@@ -188,6 +182,27 @@ final class SeriesTextWriter {
         to.append(labels, 0, labels.length - 1).append(',').append(le);
       }
       to.append(' ');
+    }
+  }
+
+  /**
+   * A {@code _created} value, seconds with millisecond precision and the line's end, written without
+   * a double and kept for the next series: series defined together, next to each other in a family,
+   * mostly share their millisecond, and formatting it was a tenth of a scrape's text.
+   */
+  private static final class Seconds {
+    private final TextBuffer text = new TextBuffer(32);
+    private long millis = Long.MIN_VALUE;
+
+    void appendLine(TextBuffer out, long ms) {
+      if (ms != millis) {
+        millis = ms;
+        long frac = ms % 1000;
+        text.clear();
+        text.append(ms / 1000).append('.').append((char) ('0' + frac / 100)).append((char) ('0' + frac / 10 % 10))
+            .append((char) ('0' + frac % 10)).append('\n');
+      }
+      out.append(text);
     }
   }
 }

@@ -1,46 +1,65 @@
 package io.pidless.aggregator.http;
 
 import io.prometheus.client.Collector;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A growable byte array the series text is written into and then sent as is. A scrape of 100,000
- * series is over 10 MB; going through a {@code StringBuilder}, a {@code String} and an encoder
- * copied and scanned those bytes three times more than writing them here once.
+ * A byte array the exposition text is written into. A scrape of 100,000 series is over 10 MB; going
+ * through a {@code StringBuilder}, a {@code String} and an encoder copied and scanned those bytes
+ * three times more than writing them here once. Either it grows to hold all that is written, or,
+ * {@linkplain #draining draining}, it hands its bytes to a {@link Drain} each time it is full and
+ * starts over, so a whole scrape goes through one chunk-sized array and out while it is written.
  *
  * <pre>{@code
  * TextBuffer text = new TextBuffer(64);
  * text.append("x_total ").appendValue(3).append('\n');   // x_total 3.0
- * text.writeTo(out);
+ * text.length();   // 11
+ *
+ * TextBuffer chunks = TextBuffer.draining(64 * 1024, (bytes, n) -> out.write(bytes, 0, n));
+ * chunks.append("x_total ").appendValue(3).append('\n');
+ * chunks.drain();   // the rest
  * }</pre>
  */
 final class TextBuffer {
+  /** Where a draining buffer's bytes go; it must not keep {@code bytes}, which are overwritten next. */
+  @FunctionalInterface
+  interface Drain {
+    void accept(byte[] bytes, int length);
+  }
+
   private byte[] bytes;
   private int length;
+  private final Drain drain;
 
   TextBuffer(int capacity) {
+    this(capacity, null);
+  }
+
+  private TextBuffer(int capacity, Drain drain) {
     bytes = new byte[Math.max(capacity, 16)];
+    this.drain = drain;
+  }
+
+  /**
+   * A buffer of {@code capacity} bytes that passes what it holds to {@code drain} whenever an append
+   * does not fit; it grows only for one append larger than itself.
+   */
+  static TextBuffer draining(int capacity, Drain drain) {
+    return new TextBuffer(capacity, drain);
+  }
+
+  /** Passes what the buffer holds to its drain, if any is held, and empties it. */
+  void drain() {
+    if (length > 0) {
+      drain.accept(bytes, length);
+      length = 0;
+    }
   }
 
   int length() {
     return length;
-  }
-
-  /**
-   * Grows the buffer once to hold {@code n} more bytes, and an eighth more so a few new series do not
-   * grow it again: growing by doubling as a 12 MB scrape is written left 16 MB of dead arrays behind,
-   * and doubling a full buffer for a few bytes more would hold twice the heap the scrape needs.
-   */
-  void reserve(long n) {
-    long wanted = Math.min(length + n, Integer.MAX_VALUE - 16);
-    if (bytes.length < wanted) {
-      bytes = Arrays.copyOf(bytes, (int) Math.min(wanted + wanted / 8, Integer.MAX_VALUE - 16));
-    }
   }
 
   /** Empties the buffer, keeping its capacity. */
@@ -109,15 +128,6 @@ final class TextBuffer {
     return append(Collector.doubleToGoString(v));
   }
 
-  void writeTo(OutputStream out) throws IOException {
-    out.write(bytes, 0, length);
-  }
-
-  /** Reads the bytes written so far, without copying them. */
-  InputStream inputStream() {
-    return new ByteArrayInputStream(bytes, 0, length);
-  }
-
   /** Appends whatever is written to it: where a gzip stream or a {@code Writer} puts its bytes. */
   OutputStream outputStream() {
     return new OutputStream() {
@@ -136,7 +146,17 @@ final class TextBuffer {
 
   private void ensure(int more) {
     if (bytes.length - length < more) {
-      bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+      makeRoom(more);
     }
+  }
+
+  private void makeRoom(int more) {
+    if (drain != null) {
+      drain();
+      if (bytes.length >= more) {
+        return;
+      }
+    }
+    bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
   }
 }

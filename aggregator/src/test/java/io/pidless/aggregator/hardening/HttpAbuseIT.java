@@ -107,15 +107,7 @@ class HttpAbuseIT {
         AggregatorProcess agg = AggregatorProcess.start(AggregatorCommand.on(dir.socket(),
             "--max-series-bytes", String.valueOf(64L << 20)).deployed());
         TestClient loader = new TestClient(dir.socket())) {
-      loader.hello();
-      for (int id = 1; id <= series; id++) {
-        loader.counter(id, "wide_total", "pad", pad + id);
-      }
-      loader.beginBatch(1, series);
-      for (int id = 1; id <= series; id++) {
-        loader.writer().varint(id).f64(id);
-      }
-      loader.endBatch().sendAndAck(1);
+      loadWide(loader, series, pad);
       HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agg.port()
           + "/metrics")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofInputStream());
       assertEquals(200, r.statusCode());
@@ -144,5 +136,55 @@ class HttpAbuseIT {
       assertEquals(series, count);
       assertEquals((double) series * (series + 1) / 2, sum);
     }
+  }
+
+  /**
+   * A scrape's body is streamed as it is rendered; a client that asks for a large one and then does
+   * not read is cut once it has held the scrape thread {@code --http-timeout}, counted as
+   * {@code response_timeout}, and the next scrape is served whole.
+   */
+  @Test
+  void aScrapeClientThatStopsReadingIsCutAtTheHttpTimeoutAndCounted() throws Exception {
+    int series = 8_000;
+    String pad = "p".repeat(1000);   // 16 MB of text with the _created lines: more than the socket buffers hold
+    try (TempSocketDir dir = new TempSocketDir();
+        AggregatorProcess agg = AggregatorProcess.start(AggregatorCommand.on(dir.socket(), "--http-timeout", "2s",
+            "--max-concurrent-scrapes", "2"));   // the probe below is served beside the stalled scrape
+        TestClient loader = new TestClient(dir.socket())) {
+      loadWide(loader, series, pad);
+      double cut;
+      try (Socket stalled = new Socket()) {
+        stalled.setReceiveBufferSize(4096);   // before connecting: a small window, no autotuning
+        stalled.connect(new java.net.InetSocketAddress("127.0.0.1", agg.port()));
+        stalled.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        cut = io.pidless.testsupport.Await.awaitValue("response_timeout counted", () -> Scrape.of(agg.port(),
+            "name[]=pidless_http_refusals_total", null, false).value("pidless_http_refusals_total{reason=\"response_timeout\"}"),
+            v -> v >= 1);
+        stalled.setSoTimeout(10_000);
+        InputStream in = stalled.getInputStream();
+        long read = 0;
+        for (int n; (n = in.read(new byte[64 * 1024])) > 0; ) {
+          read += n;
+        }
+        assertTrue(read < 16L << 20, "the stalled client got " + read + " bytes: the whole body, not cut");
+      }
+      assertEquals(1, cut);
+      Scrape whole = agg.scrape();
+      assertEquals(series, whole.samples().keySet().stream().filter(k -> k.startsWith("wide_total{")).count());
+      assertEquals(series, whole.value("wide_total{pad=\"" + pad + series + "\"}"));
+    }
+  }
+
+  /** {@code series} counters {@code wide_total{pad="<pad><id>"}}, each at its id. */
+  private static void loadWide(TestClient loader, int series, String pad) throws IOException {
+    loader.hello();
+    for (int id = 1; id <= series; id++) {
+      loader.counter(id, "wide_total", "pad", pad + id);
+    }
+    loader.beginBatch(1, series);
+    for (int id = 1; id <= series; id++) {
+      loader.writer().varint(id).f64(id);
+    }
+    loader.endBatch().sendAndAck(1);
   }
 }

@@ -38,12 +38,17 @@ class SeriesTextWriterTest {
   private String text(boolean openMetrics, Set<String> names) throws Exception {
     store.apply(batch, 1, new ArrayList<>());
     batch.clear();
-    TextBuffer out = new TextBuffer(16);
-    SeriesCopy copy = new SeriesCopy();
-    store.copy(copy);
-    SeriesTextWriter.write(copy, openMetrics, names, out);
+    return written(store, openMetrics, names);
+  }
+
+  /** What {@code s} shows, written in chunks of 16 bytes as a scrape writes its of 64 KiB. */
+  private static String written(SeriesStore s, boolean openMetrics, Set<String> names) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    out.writeTo(bytes);
+    TextBuffer out = TextBuffer.draining(16, (b, n) -> bytes.write(b, 0, n));
+    SeriesCopy copy = new SeriesCopy();
+    s.copy(copy);
+    SeriesTextWriter.write(copy, openMetrics, names, out);
+    out.drain();
     return bytes.toString(StandardCharsets.UTF_8);
   }
 
@@ -172,12 +177,23 @@ class SeriesTextWriterTest {
     SeriesStore early = SeriesStore.builder().clock(Clock.fixed(Instant.ofEpochMilli(7_050L), ZoneOffset.UTC)).build();
     early.define(new DefineRequest(MetricType.SUMMARY.code(), 0, "s", "h", new String[0], new String[0],
         new double[0]));
-    TextBuffer out = new TextBuffer(16);
-    SeriesCopy copy = new SeriesCopy();
-    early.copy(copy);
-    SeriesTextWriter.write(copy, true, Set.of("s_created"), out);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    out.writeTo(bytes);
-    assertEquals("# TYPE s summary\n# HELP s h\ns_created 7.050\n", bytes.toString(StandardCharsets.UTF_8));
+    assertEquals("# TYPE s summary\n# HELP s h\ns_created 7.050\n", written(early, true, Set.of("s_created")));
+  }
+
+  @Test
+  void createdOfSeriesDefinedAtDifferentMillisecondsEachHaveTheirOwn() throws Exception {
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(7_050L);
+    Clock clock = ((java.time.InstantSource) () -> Instant.ofEpochMilli(now.get())).withZone(ZoneOffset.UTC);
+    SeriesStore s = SeriesStore.builder().clock(clock).build();
+    long[] at = {7_050L, 7_050L, 9_001L, 9_001L, 7_050L};
+    for (int i = 0; i < at.length; i++) {
+      now.set(at[i]);
+      s.define(new DefineRequest(MetricType.COUNTER.code(), 0, "j_total", "h", new String[] {"i"},
+          new String[] {String.valueOf(i)}, new double[0]));
+    }
+    Set<String> lines = new java.util.TreeSet<>(java.util.List.of(written(s, false, Set.of("j_created")).split("\n")));
+    assertEquals(new java.util.TreeSet<>(java.util.List.of("# HELP j_created h", "# HELP j_total h",
+        "# TYPE j_created gauge", "# TYPE j_total counter", "j_created{i=\"0\"} 7.050", "j_created{i=\"1\"} 7.050",
+        "j_created{i=\"2\"} 9.001", "j_created{i=\"3\"} 9.001", "j_created{i=\"4\"} 7.050")), lines);
   }
 }

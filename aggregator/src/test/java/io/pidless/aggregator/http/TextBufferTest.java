@@ -1,15 +1,21 @@
 package io.pidless.aggregator.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TextBufferTest {
+  /** What {@code b} holds, read as a scrape reads the own metrics' buffer: appended to a draining one. */
   private static String text(TextBuffer b) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    b.writeTo(out);
+    TextBuffer chunks = TextBuffer.draining(16, (bytes, n) -> out.write(bytes, 0, n));
+    chunks.append(b);
+    chunks.drain();
     assertEquals(b.length(), out.size());
     return out.toString(StandardCharsets.UTF_8);
   }
@@ -80,5 +86,31 @@ class TextBufferTest {
       expected.append("série ").append(i).append(' ').append("bc").append('\n');
     }
     assertEquals(expected.toString(), text(b));
+  }
+
+  @Test
+  void aDrainingBufferPassesOnFullChunksInOrderAndTheRestWhenDrained() throws Exception {
+    List<Integer> sizes = new ArrayList<>();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TextBuffer b = TextBuffer.draining(16, (bytes, n) -> {
+      sizes.add(n);
+      out.write(bytes, 0, n);
+    });
+    StringBuilder expected = new StringBuilder();
+    for (int i = 0; i < 100; i++) {
+      b.append("line ").append(i).append('\n');
+      expected.append("line ").append(i).append('\n');
+    }
+    byte[] wide = "w".repeat(40).getBytes(StandardCharsets.US_ASCII);
+    b.append(wide);   // one append larger than the chunk: drained before, then held whole
+    expected.append("w".repeat(40));
+    b.drain();
+    b.drain();   // nothing more to pass on
+    assertEquals(expected.toString(), out.toString(StandardCharsets.UTF_8));
+    assertEquals(40, sizes.get(sizes.size() - 1));
+    for (int n : sizes.subList(0, sizes.size() - 1)) {
+      assertTrue(n > 16 - 8 && n <= 16, "a chunk of " + n + " bytes: " + sizes);   // 8: the longest append here but one
+    }
+    assertEquals(0, b.length());
   }
 }
