@@ -2,7 +2,6 @@ package io.pidless.aggregator.state;
 
 import io.pidless.aggregator.session.SessionId;
 import io.pidless.aggregator.session.SessionRegistry;
-import io.pidless.aggregator.store.HeldMaintenance;
 import io.pidless.aggregator.store.SeriesStore;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -62,14 +61,9 @@ public final class StateReader {
     }
     int version = checkIntact(path, file);
     decode(file, version, path, CHECK_ONLY);
-    HeldMaintenance.Hold hold = store.holdMaintenance();
-    try {
-      StateRestorer restorer = new StateRestorer(store, sessions, clock);
-      decode(file, version, path, restorer);
-      return restorer.result();
-    } finally {
-      hold.close();
-    }
+    StateRestorer restorer = new StateRestorer(store, sessions, clock);
+    decode(file, version, path, restorer);
+    return restorer.result();
   }
 
   /**

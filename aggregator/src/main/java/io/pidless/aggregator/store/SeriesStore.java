@@ -63,7 +63,6 @@ public final class SeriesStore {
   private final Consumer<SeriesSnapshot> expiryListener;
   private final Ticker ticker;
   private final long touchEveryNanos;
-  private final HeldMaintenance maintenance = new HeldMaintenance();
 
   private SeriesStore(Builder b) {
     this.limits = b.limits;
@@ -76,7 +75,7 @@ public final class SeriesStore {
     this.touchEveryNanos = touchInterval(b.ttl).toNanos();
     Caffeine<SeriesKey, Series> caffeine = Caffeine.newBuilder()
         .ticker(b.ticker)
-        .executor(maintenance)
+        .executor(Runnable::run)
         .expireAfter(new IdleExpiry<SeriesKey, Series>(b.ttl.plus(touchInterval(b.ttl)), Series::pinned))
         .evictionListener((SeriesKey key, Series s, RemovalCause cause) -> onEvicted(s, cause));
     if (b.expectedSeries > 0) {
@@ -150,14 +149,6 @@ public final class SeriesStore {
     adopt(d, s);
     d.touchedNanos = ticker.read();
     return d;
-  }
-
-  /**
-   * Holds Caffeine's maintenance back while a restore inserts its series, so that it runs once per
-   * write buffer instead of after each insert; closing the hold runs what was held back.
-   */
-  public HeldMaintenance.Hold holdMaintenance() {
-    return maintenance.hold();
   }
 
   /** How long {@code key}'s series has left before it expires idle; 0 when it is gone already. */
