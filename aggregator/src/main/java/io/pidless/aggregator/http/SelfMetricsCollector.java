@@ -107,7 +107,8 @@ final class SelfMetricsCollector extends Collector {
     out.add(gauge("pidless_sessions_limit", "Most client sessions remembered at once (--max-sessions).",
         sessions.limit()));
     out.add(new SummaryMetricFamily("pidless_scrape_duration_seconds",
-        "Time spent collecting the merged series for a scrape.", timer.count(), timer.seconds()));
+        "Time spent copying and rendering the merged series for a scrape, gzip included, not waiting for the client.",
+        timer.count(), timer.seconds()));
     CounterMetricFamily refusals = new CounterMetricFamily("pidless_http_refusals",
         "HTTP requests refused or cut short, by reason.", List.of("reason"));
     for (HttpStats.Reason reason : HttpStats.Reason.values()) {
