@@ -7,10 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import io.pidless.testsupport.AggregatorCommand;
 import io.pidless.testsupport.AggregatorProcess;
-import io.pidless.testsupport.Scrape;
+import io.pidless.testsupport.Await;
 import io.pidless.testsupport.TempSocketDir;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -70,9 +71,12 @@ class RemoteWriteErrorsIT {
     try (TempSocketDir dir = new TempSocketDir(); AggregatorProcess p = aggregator(dir, url, "300ms")) {
       String rejected = "pidless_remote_write_failures_total{url=\"" + url + "\",reason=\"rejected\"}";
       RemoteWriteIT.awaitScrape(p, rejected, 2);
-      Scrape s = p.scrape();
-      assertEquals(0, s.value("pidless_remote_write_samples_sent_total{url=\"" + url + "\"}"));
-      assertEquals(0, s.value("pidless_remote_write_pending_samples{url=\"" + url + "\"}"), "dropped, not queued");
+      // A push is pending while it is sent, every 300 ms; dropped, the gauge falls back to 0 between
+      // pushes, where a queued one would hold it at 2 for good.
+      String pending = "pidless_remote_write_pending_samples{url=\"" + url + "\"}";
+      Await.awaitValue(pending + " == 0 (dropped, not queued)", Duration.ofSeconds(15),
+          () -> p.scrape().value(pending), v -> v == 0);
+      assertEquals(0, p.scrape().value("pidless_remote_write_samples_sent_total{url=\"" + url + "\"}"));
       assertTrue(p.output().contains("remote write to " + url + " rejected a push of 2 samples (HTTP 400: out of"
           + " order sample); dropped without retry"), p.output());
       List<byte[]> bodies = new ArrayList<>();
